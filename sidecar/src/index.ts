@@ -1,1 +1,14 @@
-export {};
+export * from './capture/index.js';
+export * from './correlate/index.js';
+export * from './decode/index.js';
+export * from './export/index.js';
+export {
+  createPipeline,
+  type LossStats,
+  type Pipeline,
+  type PipelineOptions,
+  type PipelineStats,
+  type RedactOptions,
+  wallClockNs,
+} from './pipeline.js';
+export * from './redact/index.js';

@@ -1,0 +1,603 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * AgentSight kernel side: TLS plaintext at SSL_write/SSL_read (and _ex), process
+ * exec/fork/exit, file and connect syscalls. Records are sized to their data (per-CPU
+ * scratch + bpf_ringbuf_output) and every failed output is counted.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include "agentsight.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* Set by the loader before load. */
+const volatile bool trace_all = false;
+const volatile bool filter_comm = false;
+const volatile char target_comm[AS_COMM_LEN] = {};
+const volatile __u32 tls_cap_bytes = 4 << 20;
+const volatile __u32 loader_tgid = 0; /* never trace the loader itself (--all feedback loop) */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 16 << 20); /* resized by the loader */
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, __u8);
+} tracked SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, AS_DROP_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} drops SEC(".maps");
+
+/* One scratch record per CPU, large enough for the biggest record we build. */
+#define SCRATCH_SIZE (sizeof(struct as_exec) + AS_FILENAME_CAP + AS_ARGV_CAP + AS_ENV_CAP)
+struct scratch {
+	char buf[SCRATCH_SIZE];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct scratch);
+} scratch_map SEC(".maps");
+
+/* Syscall arguments stashed at sys_enter, consumed at sys_exit (one syscall per thread). */
+struct syscall_args {
+	__u64 arg[4];
+	__u32 op;
+	__s32 flags;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct syscall_args);
+} syscall_stash SEC(".maps");
+
+/* SSL_read arguments stashed at entry, consumed in the return probe. */
+struct read_args {
+	__u64 ssl;
+	__u64 buf;
+	__u64 readbytes; /* size_t* for SSL_read_ex, 0 for SSL_read */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct read_args);
+} read_stash SEC(".maps");
+
+/* Next stream offset per (tgid, SSL*, direction). */
+struct stream_key {
+	__u64 ssl;
+	__u32 tgid;
+	__u32 dir;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct stream_key);
+	__type(value, __u64);
+} stream_offsets SEC(".maps");
+
+/* Keeps a length within [0, max] in a way the verifier can see after clang's rewrites. */
+#define CLAMP(v, max)                           \
+	({                                      \
+		__u64 __v = (v);                \
+		if (__v > (max))                \
+			__v = (max);            \
+		asm volatile("" : "+r"(__v));   \
+		__v &= 0xffffffff;              \
+		if (__v > (max))                \
+			__v = (max);            \
+		__v;                            \
+	})
+
+static __always_inline bool is_tracked(__u32 tgid)
+{
+	if (trace_all)
+		return tgid != loader_tgid;
+	return bpf_map_lookup_elem(&tracked, &tgid) != NULL;
+}
+
+static __always_inline void count_drop(__u64 bytes)
+{
+	__u32 k = AS_DROP_RECORDS;
+	__u64 *v = bpf_map_lookup_elem(&drops, &k);
+	if (v)
+		*v += 1;
+	k = AS_DROP_BYTES;
+	v = bpf_map_lookup_elem(&drops, &k);
+	if (v)
+		*v += bytes;
+}
+
+static __always_inline void fill_hdr(struct as_hdr *h, __u16 type, __u32 size)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	__u64 id = bpf_get_current_pid_tgid();
+
+	h->magic = AS_MAGIC;
+	h->size = size;
+	h->type = type;
+	h->flags = 0;
+	h->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	h->ts_ns = bpf_ktime_get_ns();
+	h->pid = id >> 32;
+	h->tid = (__u32)id;
+	bpf_get_current_comm(h->comm, sizeof(h->comm));
+}
+
+static __always_inline void emit(void *rec, __u64 size)
+{
+	if (bpf_ringbuf_output(&events, rec, size, 0))
+		count_drop(size);
+}
+
+static __always_inline struct scratch *get_scratch(void)
+{
+	__u32 zero = 0;
+	return bpf_map_lookup_elem(&scratch_map, &zero);
+}
+
+/* ---------------------------------------------------------------- process */
+
+static __always_inline bool comm_matches(void)
+{
+	char comm[AS_COMM_LEN];
+	bpf_get_current_comm(comm, sizeof(comm));
+	for (int i = 0; i < AS_COMM_LEN; i++) {
+		if (comm[i] != target_comm[i])
+			return false;
+		if (comm[i] == 0)
+			return true;
+	}
+	return true;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	__u8 one = 1;
+
+	if (!is_tracked(tgid)) {
+		if (!filter_comm || !comm_matches())
+			return 0;
+		bpf_map_update_elem(&tracked, &tgid, &one, BPF_ANY);
+	}
+
+	struct scratch *s = get_scratch();
+	if (!s)
+		return 0;
+	struct as_exec *e = (struct as_exec *)s->buf;
+	char *data = s->buf + sizeof(struct as_exec);
+	__u16 flags = 0;
+
+	long n = bpf_probe_read_kernel_str(data, AS_FILENAME_CAP, BPF_CORE_READ(bprm, filename));
+	__u64 fn_len = n > 0 ? n : 0;
+	fn_len = CLAMP(fn_len, AS_FILENAME_CAP);
+
+	struct mm_struct *mm = BPF_CORE_READ(p, mm);
+	__u64 arg_start = BPF_CORE_READ(mm, arg_start), arg_end = BPF_CORE_READ(mm, arg_end);
+	__u64 env_start = BPF_CORE_READ(mm, env_start), env_end = BPF_CORE_READ(mm, env_end);
+
+	__u64 argv_len = arg_end > arg_start ? arg_end - arg_start : 0;
+	if (argv_len > AS_ARGV_CAP)
+		flags |= AS_F_ARGV_TRUNC;
+	argv_len = CLAMP(argv_len, AS_ARGV_CAP);
+	if (bpf_probe_read_user(data + fn_len, argv_len, (void *)arg_start))
+		argv_len = 0;
+
+	__u64 env_len = env_end > env_start ? env_end - env_start : 0;
+	if (env_len > AS_ENV_CAP)
+		flags |= AS_F_ENV_TRUNC;
+	env_len = CLAMP(env_len, AS_ENV_CAP);
+	__u64 env_off = CLAMP(fn_len + argv_len, AS_FILENAME_CAP + AS_ARGV_CAP);
+	if (bpf_probe_read_user(data + env_off, env_len, (void *)env_start))
+		env_len = 0;
+
+	__u64 size = sizeof(*e) + fn_len + argv_len + env_len;
+	size = CLAMP(size, SCRATCH_SIZE);
+	fill_hdr(&e->h, AS_REC_EXEC, size);
+	e->h.flags = flags;
+	e->filename_len = fn_len;
+	e->argv_len = argv_len;
+	e->env_len = env_len;
+	e->_pad = 0;
+	emit(e, size);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 ptgid = BPF_CORE_READ(parent, tgid);
+	__u32 cpid = BPF_CORE_READ(child, pid);
+	__u8 one = 1;
+
+	/* Threads share the parent's tgid: only new processes matter. */
+	if (cpid != BPF_CORE_READ(child, tgid))
+		return 0;
+	if (!is_tracked(ptgid))
+		return 0;
+	if (!trace_all)
+		bpf_map_update_elem(&tracked, &cpid, &one, BPF_ANY);
+
+	struct as_fork f = {};
+	fill_hdr(&f.h, AS_REC_FORK, sizeof(f));
+	f.child_pid = cpid;
+	emit(&f, sizeof(f));
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(handle_exit, struct task_struct *p, bool group_dead)
+{
+	__u32 tgid = BPF_CORE_READ(p, tgid);
+
+	if (!group_dead || !is_tracked(tgid))
+		return 0;
+
+	struct as_exit x = {};
+	fill_hdr(&x.h, AS_REC_EXIT, sizeof(x));
+	x.status = BPF_CORE_READ(p, exit_code);
+	emit(&x, sizeof(x));
+	if (!trace_all)
+		bpf_map_delete_elem(&tracked, &tgid);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- syscalls */
+
+static __always_inline int stash_syscall(__u32 op, __u64 a0, __u64 a1, __s32 flags)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+
+	if (!is_tracked(id >> 32))
+		return 0;
+	struct syscall_args a = { .arg = { a0, a1 }, .op = op, .flags = flags };
+	bpf_map_update_elem(&syscall_stash, &id, &a, BPF_ANY);
+	return 0;
+}
+
+static __always_inline struct syscall_args *take_syscall(__u64 id)
+{
+	return bpf_map_lookup_elem(&syscall_stash, &id);
+}
+
+static __always_inline int emit_file(long ret)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct syscall_args *a = take_syscall(id);
+	if (!a)
+		return 0;
+	struct scratch *s = get_scratch();
+	if (!s)
+		goto out;
+
+	struct as_file *f = (struct as_file *)s->buf;
+	char *data = s->buf + sizeof(struct as_file);
+	long n = bpf_probe_read_user_str(data, AS_PATH_CAP, (void *)a->arg[0]);
+	__u64 plen = CLAMP(n > 0 ? n : 0, AS_PATH_CAP);
+	__u64 nlen = 0;
+	if (a->op == AS_FILE_RENAME) {
+		n = bpf_probe_read_user_str(data + plen, AS_PATH_CAP, (void *)a->arg[1]);
+		nlen = CLAMP(n > 0 ? n : 0, AS_PATH_CAP);
+	}
+	__u64 size = CLAMP(sizeof(*f) + plen + nlen, SCRATCH_SIZE);
+	fill_hdr(&f->h, AS_REC_FILE, size);
+	f->op = a->op;
+	f->path_len = plen;
+	f->new_path_len = nlen;
+	f->_pad = 0;
+	f->flags = a->flags;
+	f->_pad2 = 0;
+	f->result = ret;
+	emit(f, size);
+out:
+	bpf_map_delete_elem(&syscall_stash, &id);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_openat")
+int enter_openat(struct trace_event_raw_sys_enter *ctx)
+{
+	return stash_syscall(AS_FILE_OPEN, ctx->args[1], 0, (__s32)ctx->args[2]);
+}
+
+SEC("tracepoint/syscalls/sys_enter_openat2")
+int enter_openat2(struct trace_event_raw_sys_enter *ctx)
+{
+	__u64 flags = 0;
+	bpf_probe_read_user(&flags, sizeof(flags), (void *)ctx->args[2]); /* open_how.flags */
+	return stash_syscall(AS_FILE_OPEN, ctx->args[1], 0, (__s32)flags);
+}
+
+SEC("tracepoint/syscalls/sys_enter_unlinkat")
+int enter_unlinkat(struct trace_event_raw_sys_enter *ctx)
+{
+	return stash_syscall(AS_FILE_UNLINK, ctx->args[1], 0, (__s32)ctx->args[2]);
+}
+
+SEC("tracepoint/syscalls/sys_enter_unlink")
+int enter_unlink(struct trace_event_raw_sys_enter *ctx)
+{
+	return stash_syscall(AS_FILE_UNLINK, ctx->args[0], 0, 0);
+}
+
+SEC("tracepoint/syscalls/sys_enter_renameat")
+int enter_renameat(struct trace_event_raw_sys_enter *ctx)
+{
+	return stash_syscall(AS_FILE_RENAME, ctx->args[1], ctx->args[3], 0);
+}
+
+SEC("tracepoint/syscalls/sys_enter_renameat2")
+int enter_renameat2(struct trace_event_raw_sys_enter *ctx)
+{
+	return stash_syscall(AS_FILE_RENAME, ctx->args[1], ctx->args[3], (__s32)ctx->args[4]);
+}
+
+SEC("tracepoint/syscalls/sys_enter_rename")
+int enter_rename(struct trace_event_raw_sys_enter *ctx)
+{
+	return stash_syscall(AS_FILE_RENAME, ctx->args[0], ctx->args[1], 0);
+}
+
+SEC("tracepoint/syscalls/sys_enter_mkdirat")
+int enter_mkdirat(struct trace_event_raw_sys_enter *ctx)
+{
+	return stash_syscall(AS_FILE_MKDIR, ctx->args[1], 0, (__s32)ctx->args[2]);
+}
+
+SEC("tracepoint/syscalls/sys_enter_mkdir")
+int enter_mkdir(struct trace_event_raw_sys_enter *ctx)
+{
+	return stash_syscall(AS_FILE_MKDIR, ctx->args[0], 0, (__s32)ctx->args[1]);
+}
+
+/* All file syscalls share one exit path: the stash says which operation it was. */
+SEC("tracepoint/syscalls/sys_exit_openat")
+int exit_openat(struct trace_event_raw_sys_exit *ctx) { return emit_file(ctx->ret); }
+SEC("tracepoint/syscalls/sys_exit_openat2")
+int exit_openat2(struct trace_event_raw_sys_exit *ctx) { return emit_file(ctx->ret); }
+SEC("tracepoint/syscalls/sys_exit_unlinkat")
+int exit_unlinkat(struct trace_event_raw_sys_exit *ctx) { return emit_file(ctx->ret); }
+SEC("tracepoint/syscalls/sys_exit_unlink")
+int exit_unlink(struct trace_event_raw_sys_exit *ctx) { return emit_file(ctx->ret); }
+SEC("tracepoint/syscalls/sys_exit_renameat")
+int exit_renameat(struct trace_event_raw_sys_exit *ctx) { return emit_file(ctx->ret); }
+SEC("tracepoint/syscalls/sys_exit_renameat2")
+int exit_renameat2(struct trace_event_raw_sys_exit *ctx) { return emit_file(ctx->ret); }
+SEC("tracepoint/syscalls/sys_exit_rename")
+int exit_rename(struct trace_event_raw_sys_exit *ctx) { return emit_file(ctx->ret); }
+SEC("tracepoint/syscalls/sys_exit_mkdirat")
+int exit_mkdirat(struct trace_event_raw_sys_exit *ctx) { return emit_file(ctx->ret); }
+SEC("tracepoint/syscalls/sys_exit_mkdir")
+int exit_mkdir(struct trace_event_raw_sys_exit *ctx) { return emit_file(ctx->ret); }
+
+#define AS_CONNECT_OP 100
+
+SEC("tracepoint/syscalls/sys_enter_connect")
+int enter_connect(struct trace_event_raw_sys_enter *ctx)
+{
+	return stash_syscall(AS_CONNECT_OP, ctx->args[1], ctx->args[2], 0);
+}
+
+SEC("tracepoint/syscalls/sys_exit_connect")
+int exit_connect(struct trace_event_raw_sys_exit *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct syscall_args *a = take_syscall(id);
+	if (!a)
+		return 0;
+
+	/* sockaddr_in6 is the largest family we report (28 bytes). */
+	struct {
+		__u16 family;
+		__u16 port;
+		__u32 flowinfo_or_v4;
+		__u8 v6[16];
+		__u32 scope;
+	} sa = {};
+	__u64 len = a->arg[1] < sizeof(sa) ? a->arg[1] : sizeof(sa);
+	if (bpf_probe_read_user(&sa, CLAMP(len, sizeof(sa)), (void *)a->arg[0]) == 0 &&
+	    (sa.family == 2 || sa.family == 10)) {
+		struct as_connect c = {};
+		fill_hdr(&c.h, AS_REC_CONNECT, sizeof(c));
+		c.family = sa.family;
+		c.port = bpf_ntohs(sa.port);
+		c.result = ctx->ret;
+		if (sa.family == 2)
+			__builtin_memcpy(c.addr, &sa.flowinfo_or_v4, 4);
+		else
+			__builtin_memcpy(c.addr, sa.v6, 16);
+		emit(&c, sizeof(c));
+	}
+	bpf_map_delete_elem(&syscall_stash, &id);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- TLS */
+
+struct tls_chunk_ctx {
+	__u64 src;
+	__u64 base_offset;
+	__u64 captured; /* bytes to copy in total (<= tls_cap_bytes) */
+	bool truncated; /* captured < call length */
+};
+
+static long tls_chunk(__u32 i, void *arg)
+{
+	struct tls_chunk_ctx *c = arg;
+	struct scratch *s = get_scratch();
+	if (!s)
+		return 1;
+	struct as_tls_data *t = (struct as_tls_data *)s->buf;
+
+	__u64 off = (__u64)i * AS_TLS_CHUNK;
+	if (off >= c->captured)
+		return 1;
+	__u64 len = CLAMP(c->captured - off, AS_TLS_CHUNK);
+	bool last = off + len >= c->captured;
+
+	t->h.flags = last && c->truncated ? AS_F_TRUNCATED : 0;
+	t->offset = c->base_offset + off;
+	if (bpf_probe_read_user(t->data, len, (void *)(c->src + off))) {
+		/* Page not resident: report the chunk as a gap rather than garbage. */
+		len = 0;
+		t->h.flags = AS_F_TRUNCATED;
+	}
+	t->data_len = len;
+	t->h.size = sizeof(*t) + len;
+	t->h.ts_ns = bpf_ktime_get_ns();
+	emit(t, sizeof(*t) + len);
+	return 0;
+}
+
+static __always_inline void emit_tls(__u64 ssl, __u64 buf, __u64 call_len, __u8 dir, __u8 fn)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct stream_key key = { .ssl = ssl, .tgid = id >> 32, .dir = dir };
+	__u64 base = 0;
+
+	if (call_len == 0)
+		return;
+	__u64 *offp = bpf_map_lookup_elem(&stream_offsets, &key);
+	if (offp) {
+		base = *offp;
+		*offp = base + call_len;
+	} else {
+		__u64 next = call_len;
+		bpf_map_update_elem(&stream_offsets, &key, &next, BPF_ANY);
+	}
+
+	struct scratch *s = get_scratch();
+	if (!s)
+		return;
+	struct as_tls_data *t = (struct as_tls_data *)s->buf;
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+
+	fill_hdr(&t->h, AS_REC_TLS_DATA, sizeof(*t));
+	t->ssl = ssl;
+	t->start_time = BPF_CORE_READ(task, group_leader, start_time);
+	t->call_len = call_len > 0xffffffffULL ? 0xffffffffU : call_len;
+	t->dir = dir;
+	t->fn = fn;
+	t->_pad = 0;
+	t->_pad2 = 0;
+
+	struct tls_chunk_ctx c = {
+		.src = buf,
+		.base_offset = base,
+		.captured = call_len < tls_cap_bytes ? call_len : tls_cap_bytes,
+		.truncated = call_len > tls_cap_bytes,
+	};
+	__u32 chunks = (c.captured + AS_TLS_CHUNK - 1) / AS_TLS_CHUNK;
+	bpf_loop(chunks, tls_chunk, &c, 0);
+}
+
+SEC("uprobe")
+int BPF_KPROBE(ssl_write, void *ssl, const void *buf, int num)
+{
+	if (num <= 0 || !is_tracked(bpf_get_current_pid_tgid() >> 32))
+		return 0;
+	emit_tls((__u64)ssl, (__u64)buf, num, AS_TLS_WRITE, AS_FN_SSL_WRITE);
+	return 0;
+}
+
+SEC("uprobe")
+int BPF_KPROBE(ssl_write_ex, void *ssl, const void *buf, size_t num)
+{
+	if (num == 0 || !is_tracked(bpf_get_current_pid_tgid() >> 32))
+		return 0;
+	emit_tls((__u64)ssl, (__u64)buf, num, AS_TLS_WRITE, AS_FN_SSL_WRITE_EX);
+	return 0;
+}
+
+static __always_inline int stash_read(void *ssl, void *buf, void *readbytes)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	if (!is_tracked(id >> 32))
+		return 0;
+	struct read_args a = { .ssl = (__u64)ssl, .buf = (__u64)buf, .readbytes = (__u64)readbytes };
+	bpf_map_update_elem(&read_stash, &id, &a, BPF_ANY);
+	return 0;
+}
+
+SEC("uprobe")
+int BPF_KPROBE(ssl_read_entry, void *ssl, void *buf, int num)
+{
+	return stash_read(ssl, buf, NULL);
+}
+
+SEC("uprobe")
+int BPF_KPROBE(ssl_read_ex_entry, void *ssl, void *buf, size_t num, size_t *readbytes)
+{
+	return stash_read(ssl, buf, readbytes);
+}
+
+SEC("uretprobe")
+int BPF_KRETPROBE(ssl_read_return, int ret)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct read_args *a = bpf_map_lookup_elem(&read_stash, &id);
+	if (!a)
+		return 0;
+	if (ret > 0)
+		emit_tls(a->ssl, a->buf, ret, AS_TLS_READ, AS_FN_SSL_READ);
+	bpf_map_delete_elem(&read_stash, &id);
+	return 0;
+}
+
+SEC("uretprobe")
+int BPF_KRETPROBE(ssl_read_ex_return, int ret)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct read_args *a = bpf_map_lookup_elem(&read_stash, &id);
+	if (!a)
+		return 0;
+	__u64 n = 0;
+	if (ret == 1 && a->readbytes && bpf_probe_read_user(&n, sizeof(n), (void *)a->readbytes) == 0)
+		emit_tls(a->ssl, a->buf, n, AS_TLS_READ, AS_FN_SSL_READ_EX);
+	bpf_map_delete_elem(&read_stash, &id);
+	return 0;
+}
+
+SEC("uprobe")
+int BPF_KPROBE(ssl_free, void *ssl)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tgid = id >> 32;
+	if (!ssl || !is_tracked(tgid))
+		return 0;
+
+	struct stream_key key = { .ssl = (__u64)ssl, .tgid = tgid, .dir = AS_TLS_WRITE };
+	bool seen = bpf_map_delete_elem(&stream_offsets, &key) == 0;
+	key.dir = AS_TLS_READ;
+	seen = (bpf_map_delete_elem(&stream_offsets, &key) == 0) || seen;
+	if (!seen)
+		return 0; /* no data ever flowed: nothing for consumers to close */
+
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct as_tls_close c = {};
+	fill_hdr(&c.h, AS_REC_TLS_CLOSE, sizeof(c));
+	c.ssl = (__u64)ssl;
+	c.start_time = BPF_CORE_READ(task, group_leader, start_time);
+	emit(&c, sizeof(c));
+	return 0;
+}

@@ -1,0 +1,77 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { build } from 'tsup';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createTrustedFetch } from '../src/index.js';
+
+const packageDir = fileURLToPath(new URL('..', import.meta.url));
+// Inside the package so the bundle resolves `selfsigned` from the package's node_modules.
+const outDir = `${packageDir}node_modules/.cache/mock-llm-cli-test`;
+
+beforeAll(async () => {
+  await build({
+    entry: { cli: `${packageDir}src/cli.ts` },
+    format: ['esm'],
+    outDir,
+    external: ['selfsigned'],
+    config: false,
+    dts: false,
+    silent: true,
+  });
+});
+
+async function startCli(
+  args: string[],
+): Promise<{ child: ChildProcess; info: { url: string; caCertPath: string } }> {
+  const child = spawn(process.execPath, [`${outDir}/cli.js`, ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout! });
+  const [line] = (await once(lines, 'line')) as [string];
+  return { child, info: JSON.parse(line) };
+}
+
+describe('mock-llm CLI', () => {
+  it('prints its JSON line, serves HTTPS with the printed CA, and exits cleanly on SIGTERM', async () => {
+    const { child, info } = await startCli(['--port', '0']);
+    expect(info.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    const trusted = createTrustedFetch(await readFile(info.caCertPath, 'utf8'));
+    try {
+      const response = await trusted.fetch(`${info.url}/v1/embeddings`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'e', input: 'hi', dimensions: 4 }),
+      });
+      expect((await response.json()).data[0].embedding).toHaveLength(4);
+    } finally {
+      trusted.close();
+    }
+    child.kill('SIGTERM');
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(0);
+  });
+
+  it('serves plain HTTP with --http and exits on SIGINT', async () => {
+    const { child, info } = await startCli(['--http', '--host', '127.0.0.1']);
+    expect(info).toEqual({ url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/), caCertPath: '' });
+    const response = await fetch(`${info.url}/v1/unknown`, { method: 'POST' });
+    expect(response.status).toBe(404);
+    child.kill('SIGINT');
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(0);
+  });
+
+  it('rejects an invalid port with a usage message', async () => {
+    const child = spawn(process.execPath, [`${outDir}/cli.js`, '--port', 'abc'], { stdio: 'pipe' });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(1);
+    expect(stderr).toContain('usage: mock-llm');
+  });
+});

@@ -1,0 +1,26 @@
+import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { ResolvedConfig } from '../config/resolve.js';
+import { TailSamplingProcessor } from '../sampling/tail.js';
+import { SessionSpanProcessor } from '../session/processor.js';
+import { consoleSpanProcessor } from './console.js';
+import { FanOutSpanProcessor } from './fan-out.js';
+import { langSmithSpanProcessor } from './langsmith.js';
+import { otlpSpanProcessor } from './otlp.js';
+
+/**
+ * The provider's span processors, in order: session attributes (onStart), the debug console
+ * (every span, unsampled), then the exporters, behind one tail-sampling decision when enabled.
+ */
+export function buildSpanProcessors(config: ResolvedConfig): SpanProcessor[] {
+  const exporting: SpanProcessor[] = [];
+  if (config.otlpTraces) exporting.push(otlpSpanProcessor(config));
+  if (config.langsmith) exporting.push(langSmithSpanProcessor(config.langsmith));
+
+  const processors: SpanProcessor[] = [new SessionSpanProcessor()];
+  if (config.consoleTraces) processors.push(consoleSpanProcessor());
+  if (exporting.length > 0) {
+    const combined = exporting.length === 1 ? exporting[0] : new FanOutSpanProcessor(exporting);
+    processors.push(config.tail ? new TailSamplingProcessor(combined, config.tail) : combined);
+  }
+  return processors;
+}

@@ -1,0 +1,116 @@
+import { reportOnce, safely } from '../internal/diag.js';
+import type { GenAICall } from './call.js';
+import { isSdkStream, observeStream } from './stream.js';
+
+/**
+ * The SDKs' lazy `APIPromise` (openai v4+, @anthropic-ai/sdk 0.x/1.x): the request runs at once and its
+ * `responsePromise` settles with the response; the body is parsed only when someone awaits, through
+ * `parseResponse`. Derived promises (`_thenUnwrap`, used by `parse()`) share `responsePromise` and call
+ * the original's `parseResponse`, so observing these two covers every way the caller reads the result.
+ */
+interface ApiPromiseLike {
+  responsePromise: Promise<{ response?: { status?: number } }>;
+  parseResponse: (...args: unknown[]) => unknown;
+  asResponse?: () => Promise<unknown>;
+}
+
+const PATCHED = Symbol.for('agentsight.genai.asResponse');
+const callsByResponse = new WeakMap<object, GenAICall>();
+
+// An APIPromise dropped before anyone parsed its body ends its span at response time.
+const unparsed = new FinalizationRegistry<GenAICall>((call) => {
+  if (!call.parseStarted) call.endAtResponse();
+});
+
+function isApiPromise(value: unknown): value is ApiPromiseLike {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as any).parseResponse === 'function' &&
+    typeof (value as any).responsePromise?.then === 'function'
+  );
+}
+
+export function observeResult(result: unknown, call: GenAICall): void {
+  if (isApiPromise(result)) {
+    observeApiPromise(result, call);
+    return;
+  }
+  // An SDK release without the lazy APIPromise: observe it as a plain promise.
+  reportOnce('genai.result-shape', 'unrecognized LLM SDK result; recording it as a plain promise');
+  Promise.resolve(result).then(
+    (data) => onData(data, call),
+    (error) => {
+      call.failed(error);
+      call.end();
+    },
+  );
+}
+
+function observeApiPromise(promise: ApiPromiseLike, call: GenAICall): void {
+  callsByResponse.set(promise.responsePromise, call);
+  safely('genai.asResponse', () => patchAsResponse(Object.getPrototypeOf(promise)));
+  unparsed.register(promise, call);
+  promise.responsePromise.then(
+    (props) => call.responded(props?.response?.status),
+    (error) => {
+      call.failed(error);
+      call.end();
+    },
+  );
+  const parseResponse = promise.parseResponse;
+  promise.parseResponse = function tracedParseResponse(this: unknown, ...args: unknown[]) {
+    call.parseStarted = true;
+    let parsed: unknown;
+    try {
+      parsed = parseResponse.apply(this, args);
+    } catch (error) {
+      call.failed(error);
+      call.end();
+      throw error;
+    }
+    Promise.resolve(parsed).then(
+      (data) => onData(data, call),
+      (error) => {
+        call.failed(error);
+        call.end();
+      },
+    );
+    return parsed;
+  };
+}
+
+function onData(data: unknown, call: GenAICall): void {
+  try {
+    if (isSdkStream(data)) {
+      observeStream(data, call);
+      return;
+    }
+    call.succeeded(call.adapter.summarize(data, call.captureContent));
+  } catch (error) {
+    reportOnce('genai.response', 'reading a GenAI response failed', error);
+  }
+  call.end();
+}
+
+/**
+ * `asResponse()` hands the caller the raw Response without parsing it, so the span ends when the
+ * response arrives — unless a parse was already started (`withResponse()` parses, then asks for it).
+ */
+function patchAsResponse(proto: any): void {
+  if (!proto || proto[PATCHED] || typeof proto.asResponse !== 'function') return;
+  const asResponse = proto.asResponse;
+  Object.defineProperty(proto, PATCHED, { value: true });
+  proto.asResponse = function tracedAsResponse(this: ApiPromiseLike, ...args: unknown[]) {
+    const call = this?.responsePromise && callsByResponse.get(this.responsePromise);
+    if (call) {
+      this.responsePromise.then(
+        () => {
+          if (!call.parseStarted) call.endAtResponse();
+        },
+        () => {},
+      );
+    }
+    return asResponse.apply(this, args);
+  };
+}

@@ -1,0 +1,43 @@
+import { context, propagation, type Span, trace } from '@opentelemetry/api';
+
+export const X_TRACE_ID = 'x-trace-id';
+
+/** The W3C context of `span` (via the global propagator) plus `X-Trace-Id`, for one LLM request. */
+export function traceHeaders(span: Span): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const spanContext = span.spanContext();
+  if (!trace.isSpanContextValid(spanContext)) return headers;
+  propagation.inject(trace.setSpan(context.active(), span), headers);
+  headers[X_TRACE_ID] = spanContext.traceId;
+  return headers;
+}
+
+function hasHeader(headers: unknown, name: string): boolean {
+  if (!headers) return false;
+  if (typeof (headers as Headers).has === 'function') return (headers as Headers).has(name);
+  if (Array.isArray(headers)) return headers.some((entry) => String(entry?.[0]).toLowerCase() === name);
+  return Object.keys(headers as object).some((key) => key.toLowerCase() === name);
+}
+
+/**
+ * Returns the SDK request options with `added` merged into `headers`, without touching the caller's
+ * object. Headers the caller set (even to null, which the SDKs read as "omit") win over ours. The
+ * SDKs accept a plain record, a `Headers` instance or an array of pairs; each keeps its form.
+ */
+export function withHeaders(options: unknown, added: Record<string, string>): Record<string, unknown> {
+  const base = (options ?? {}) as Record<string, unknown>;
+  const existing = base.headers;
+  const missing = Object.entries(added).filter(([name]) => !hasHeader(existing, name));
+  if (missing.length === 0) return base;
+  let headers: unknown;
+  if (existing && typeof (existing as Headers).set === 'function' && !Array.isArray(existing)) {
+    const copy = new Headers(existing as Headers);
+    for (const [name, value] of missing) copy.set(name, value);
+    headers = copy;
+  } else if (Array.isArray(existing)) {
+    headers = [...existing, ...missing];
+  } else {
+    headers = { ...(existing as object), ...Object.fromEntries(missing) };
+  }
+  return { ...base, headers };
+}

@@ -1,0 +1,35 @@
+import { reportOnce } from '../internal/diag.js';
+import { type GenAIOptions, resolveGenAIOptions } from './options.js';
+import { patchAnthropic, patchOpenAI } from './targets.js';
+
+/**
+ * Instruments an OpenAI or Anthropic client instance, client class or module namespace/exports, and
+ * returns it unchanged. Patching is per SDK copy (resource class prototypes), so every client of that
+ * copy is traced; calling it again, or after the auto-instrumentation, never double-wraps.
+ */
+export function instrument<T>(clientOrModule: T, options?: Partial<GenAIOptions>): T {
+  try {
+    const resolved = resolveGenAIOptions(options);
+    const patched = patchOpenAI(clientOrModule, resolved) + patchAnthropic(clientOrModule, resolved);
+    if (patched === 0) {
+      reportOnce('genai.instrument.unknown', 'instrument(): not an OpenAI or Anthropic client or module');
+    }
+  } catch (error) {
+    reportOnce('genai.instrument', 'instrument() failed', error);
+  }
+  return clientOrModule;
+}
+
+/** For bundled apps (esbuild, Next.js) where require/import hooks never see the SDK modules. */
+export function instrumentModules(
+  mods: { openai?: unknown; anthropic?: unknown },
+  options?: Partial<GenAIOptions>,
+): void {
+  try {
+    const resolved = resolveGenAIOptions(options);
+    if (mods.openai) patchOpenAI(mods.openai, resolved);
+    if (mods.anthropic) patchAnthropic(mods.anthropic, resolved);
+  } catch (error) {
+    reportOnce('genai.instrumentModules', 'instrumentModules() failed', error);
+  }
+}

@@ -1,0 +1,14 @@
+import { startOtlpReceiver, spanTree } from '@agentsight/testing';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+const rx = await startOtlpReceiver();
+const scenario = process.argv[2];
+const t = Date.now();
+const child = spawn(process.execPath, ['test/core/fixtures/app.mjs', scenario], { env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: rx.url, OTEL_METRIC_EXPORT_INTERVAL: '600000', ...JSON.parse(process.argv[3] ?? '{}') }, stdio: 'inherit' });
+const [code, signal] = await once(child, 'exit');
+console.log('exit', code, signal, Date.now() - t, 'ms');
+await new Promise((res) => setTimeout(res, 300));
+console.log(spanTree(rx.spans));
+console.log(rx.metrics.map((m) => m.name + ' ' + JSON.stringify(m.points.map((p) => [p.attributes, p.value]))).join('\n'));
+console.log(rx.requests.map((r) => [r.path, r.status]));
+await rx.close();

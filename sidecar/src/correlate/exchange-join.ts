@@ -1,0 +1,49 @@
+import type { HeaderMap } from '../decode/types.js';
+import type { SpanPlacement } from './span-record.js';
+import { newSpanId, newTraceId, parseTraceparentValue, parseXTraceId, SAMPLED } from './trace-context.js';
+import type { TrackedProcess } from './tracked-process.js';
+
+/**
+ * Places an HTTP exchange span:
+ * 1. `traceparent` request header → child of that span, in that trace.
+ * 2. `x-trace-id` only → that trace; under the process span when the process is in that trace,
+ *    else a root in it (the app's span that made the call is unknown).
+ * 3. Neither → under the span of the process that made the call.
+ */
+export function joinExchange(headers: HeaderMap, process: TrackedProcess | undefined): SpanPlacement {
+  const spanId = newSpanId();
+  const remote = headers.traceparent ? parseTraceparentValue(headers.traceparent, headers.tracestate) : undefined;
+  if (remote) {
+    return {
+      traceId: remote.traceId,
+      spanId,
+      parentSpanId: remote.spanId,
+      traceFlags: remote.traceFlags,
+      ...(remote.traceState ? { traceState: remote.traceState } : {}),
+      correlation: 'traceparent',
+    };
+  }
+  const xTraceId = headers['x-trace-id'] ? parseXTraceId(headers['x-trace-id']) : undefined;
+  if (xTraceId) {
+    const sameTrace = process?.placement.traceId === xTraceId ? process.placement : undefined;
+    return {
+      traceId: xTraceId,
+      spanId,
+      ...(sameTrace ? { parentSpanId: sameTrace.spanId } : {}),
+      traceFlags: sameTrace?.traceFlags ?? SAMPLED,
+      correlation: 'x-trace-id',
+    };
+  }
+  if (process) {
+    const { traceId, spanId: parentSpanId, traceFlags, traceState } = process.placement;
+    return {
+      traceId,
+      spanId,
+      parentSpanId,
+      traceFlags,
+      ...(traceState ? { traceState } : {}),
+      correlation: 'inferred',
+    };
+  }
+  return { traceId: newTraceId(), spanId, traceFlags: SAMPLED, correlation: 'none' };
+}

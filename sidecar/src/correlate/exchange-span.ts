@@ -1,0 +1,118 @@
+import { isUtf8 } from 'node:buffer';
+import { type Attributes, SpanKind, type SpanStatus, SpanStatusCode } from '@opentelemetry/api';
+import type { HttpExchange } from '../decode/types.js';
+import { ATTR, EVENT } from './attribute-names.js';
+import { llmAttributes, llmContentAttributes, llmSpanName } from './llm-attributes.js';
+import type { SpanEventRecord, SpanPlacement, SpanRecord } from './span-record.js';
+
+/** Bodies on spans are for reading, not archiving (the JSONL keeps them whole). */
+const MAX_BODY_ATTRIBUTE_BYTES = 64 * 1024;
+/** Everything captured at SSL_read/SSL_write is HTTPS. */
+const DEFAULT_TLS_PORT = 443;
+
+export interface ExchangeSpanOptions {
+  /** Put request/response bodies and GenAI messages on spans. */
+  captureContent: boolean;
+}
+
+/** Splits a Host header (`name`, `name:port`, `[v6]:port`) into server.address / server.port. */
+export function parseHostHeader(host: string | undefined): { address?: string; port: number } {
+  if (!host) return { port: DEFAULT_TLS_PORT };
+  const match = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(host.trim());
+  if (!match) return { address: host.trim(), port: DEFAULT_TLS_PORT };
+  const address = match[1].replace(/^\[(.*)\]$/, '$1');
+  return { address, port: match[2] ? Number(match[2]) : DEFAULT_TLS_PORT };
+}
+
+function bodyText(body: Buffer): { text: string; truncated: boolean } {
+  const slice = body.subarray(0, MAX_BODY_ATTRIBUTE_BYTES);
+  const text = isUtf8(body) ? slice.toString('utf8') : `base64:${slice.toString('base64')}`;
+  return { text, truncated: slice.length < body.length };
+}
+
+function contentAttributes(x: HttpExchange): Attributes {
+  const request = bodyText(x.request.body);
+  const response = x.response ? bodyText(x.response.body) : undefined;
+  return {
+    ...(x.llm ? llmContentAttributes(x.llm) : {}),
+    [ATTR.requestBody]: request.text,
+    ...(response ? { [ATTR.responseBody]: response.text } : {}),
+    ...(request.truncated || response?.truncated ? { [ATTR.bodyTruncated]: true } : {}),
+  };
+}
+
+function errorType(x: HttpExchange): string | undefined {
+  if (x.llm?.error) return x.llm.error.type;
+  if (x.response && x.response.status >= 400) return String(x.response.status);
+  if (!x.response) return 'no_response';
+  return undefined;
+}
+
+function exchangeStatus(x: HttpExchange, error: string | undefined): SpanStatus {
+  if (!error) return { code: SpanStatusCode.UNSET };
+  const message = x.llm?.error?.message ?? x.problem ?? (x.response ? `HTTP ${x.response.status}` : 'no response');
+  return { code: SpanStatusCode.ERROR, message };
+}
+
+function gapAttributes(x: HttpExchange): Attributes {
+  if (x.gaps.length === 0) return {};
+  return {
+    [ATTR.gapCount]: x.gaps.length,
+    [ATTR.gapBytes]: x.gaps.reduce((sum, g) => sum + g.length, 0),
+  };
+}
+
+/**
+ * One CLIENT span per HTTP exchange: `chat {model}` / `embeddings {model}` for recognised LLM
+ * calls (GenAI attributes), `{METHOD}` otherwise. Runs from the first request byte to the last
+ * response byte.
+ */
+export function buildExchangeSpan(
+  x: HttpExchange,
+  placement: SpanPlacement,
+  options: ExchangeSpanOptions,
+): SpanRecord {
+  const { timings } = x;
+  const server = parseHostHeader(x.request.headers.host);
+  const error = errorType(x);
+  const endNs = timings.responseEndNs ?? timings.responseStartNs ?? timings.requestEndNs;
+  const events: SpanEventRecord[] = [];
+  let timeToFirstChunk: Attributes = {};
+  if (x.llm && timings.responseStartNs !== undefined) {
+    events.push({ name: EVENT.firstChunk, tsNs: timings.responseStartNs, attributes: {} });
+    if (x.llm.stream) {
+      const seconds = Number(timings.responseStartNs - timings.requestStartNs) / 1e9;
+      timeToFirstChunk = { [ATTR.genAiResponseTimeToFirstChunk]: seconds };
+    }
+  }
+  return {
+    placement,
+    name: x.llm ? llmSpanName(x.llm) : x.request.method,
+    kind: SpanKind.CLIENT,
+    startNs: timings.requestStartNs,
+    endNs: endNs < timings.requestStartNs ? timings.requestStartNs : endNs,
+    attributes: {
+      ...(x.llm ? llmAttributes(x.llm) : {}),
+      ...timeToFirstChunk,
+      [ATTR.httpRequestMethod]: x.request.method,
+      ...(x.request.headers.host ? { [ATTR.urlFull]: `https://${x.request.headers.host}${x.request.target}` } : {}),
+      ...(server.address ? { [ATTR.serverAddress]: server.address } : {}),
+      [ATTR.serverPort]: server.port,
+      ...(x.response ? { [ATTR.httpResponseStatusCode]: x.response.status } : {}),
+      [ATTR.networkProtocolName]: 'http',
+      [ATTR.networkProtocolVersion]: x.request.httpVersion.replace(/^HTTP\//, ''),
+      ...(error ? { [ATTR.errorType]: error } : {}),
+      ...(x.problem ? { [ATTR.exchangeProblem]: x.problem } : {}),
+      ...gapAttributes(x),
+      ...(options.captureContent ? contentAttributes(x) : {}),
+      [ATTR.processPid]: x.pid,
+      [ATTR.threadId]: x.tid,
+      [ATTR.connectionId]: x.connId,
+      [ATTR.source]: 'ebpf',
+      [ATTR.correlation]: placement.correlation,
+    },
+    events,
+    droppedEvents: 0,
+    status: exchangeStatus(x, error),
+  };
+}

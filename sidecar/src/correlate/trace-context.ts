@@ -1,0 +1,39 @@
+import { randomBytes } from 'node:crypto';
+import { isSpanContextValid, TraceFlags } from '@opentelemetry/api';
+import { parseTraceParent } from '@opentelemetry/core';
+
+/** A remote span context taken from a `traceparent` header or `TRACEPARENT` variable. */
+export interface RemoteContext {
+  traceId: string;
+  spanId: string;
+  traceFlags: number;
+  traceState?: string;
+}
+
+const ZERO_TRACE_ID = /^0{32}$/;
+const HEX_32 = /^[0-9a-f]{32}$/;
+
+export function newTraceId(): string {
+  return randomBytes(16).toString('hex');
+}
+
+export function newSpanId(): string {
+  return randomBytes(8).toString('hex');
+}
+
+/** Parses a W3C traceparent; undefined for anything malformed or all-zero (spec: ignore it). */
+export function parseTraceparentValue(traceparent: string, tracestate?: string): RemoteContext | undefined {
+  const parsed = parseTraceParent(traceparent.trim().toLowerCase());
+  if (!parsed || traceparent.trim().startsWith('ff') || !isSpanContextValid(parsed)) return undefined;
+  const state = tracestate?.trim();
+  const { traceId, spanId, traceFlags } = parsed;
+  return { traceId, spanId, traceFlags, ...(state ? { traceState: state } : {}) };
+}
+
+/** Accepts a trace id as 32 hex digits, with or without UUID dashes; undefined otherwise. */
+export function parseXTraceId(value: string): string | undefined {
+  const hex = value.trim().toLowerCase().replaceAll('-', '');
+  return HEX_32.test(hex) && !ZERO_TRACE_ID.test(hex) ? hex : undefined;
+}
+
+export const SAMPLED = TraceFlags.SAMPLED;

@@ -1,0 +1,96 @@
+import type { TlsCloseEvent, TlsDataEvent } from '../capture/events.js';
+import { ConnectionDecoder, type ConnectionContext } from './connection.js';
+import type { DecodedRecord, DecodeStats } from './types.js';
+
+export interface DecoderOptions {
+  onRecord: (record: DecodedRecord) => void;
+  /** Per message body; bytes beyond are counted (stats.droppedBytes) and the exchange gets a `problem`. Default 16 MiB. */
+  maxBodyBytes?: number;
+  /**
+   * Called with internal failures and exceptions thrown by `onRecord`; the decoder itself never throws.
+   * The connection involved is dropped and counted in `stats.parseErrors`.
+   */
+  onError?: (error: unknown) => void;
+}
+
+const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+/** Rebuilds HTTP/1.x exchanges (and LLM calls in them) from captured TLS plaintext, per connection. */
+export class TlsStreamDecoder {
+  private readonly connections = new Map<string, ConnectionDecoder>();
+  private readonly counters: DecodeStats = {
+    connections: 0,
+    exchanges: 0,
+    llmCalls: 0,
+    http2Connections: 0,
+    parseErrors: 0,
+    gapBytes: 0,
+    droppedBytes: 0,
+  };
+  private readonly context: ConnectionContext;
+
+  constructor(private readonly options: DecoderOptions) {
+    this.context = {
+      stats: this.counters,
+      maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+      emit: (record) => this.emit(record),
+    };
+  }
+
+  push(event: TlsDataEvent): void {
+    let connection = this.connections.get(event.connId);
+    try {
+      if (!connection) {
+        connection = new ConnectionDecoder(event.connId, event, this.context);
+        this.connections.set(event.connId, connection);
+        this.counters.connections++;
+      }
+      connection.push(event);
+    } catch (error) {
+      this.fail(event.connId, error);
+    }
+  }
+
+  /** Flushes what is pending on the connection (incomplete exchanges carry a `problem`) and forgets it. */
+  close(event: TlsCloseEvent | { connId: string; tsNs: bigint }): void {
+    const connection = this.connections.get(event.connId);
+    if (!connection) return;
+    this.connections.delete(event.connId);
+    try {
+      connection.close(event.tsNs);
+    } catch (error) {
+      this.fail(event.connId, error);
+    }
+  }
+
+  /** At shutdown: closes every open connection. */
+  flushAll(tsNs: bigint): void {
+    for (const connId of [...this.connections.keys()]) this.close({ connId, tsNs });
+  }
+
+  stats(): DecodeStats {
+    return { ...this.counters };
+  }
+
+  private emit(record: DecodedRecord): void {
+    try {
+      this.options.onRecord(record);
+    } catch (error) {
+      this.reportError(error);
+    }
+  }
+
+  private fail(connId: string, error: unknown): void {
+    this.connections.delete(connId);
+    this.counters.parseErrors++;
+    this.reportError(error);
+  }
+
+  private reportError(error: unknown): void {
+    try {
+      this.options.onError?.(error);
+    } catch {
+      // An error handler that throws has nowhere left to report to.
+    }
+  }
+}

@@ -1,0 +1,28 @@
+import type { HeaderMap } from '../types.js';
+
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/** Adds one header line to `headers`; returns an error text when the line is not a valid field. */
+export function addHeaderLine(headers: HeaderMap, line: string): string | undefined {
+  const first = line.charCodeAt(0);
+  if (first === 0x20 || first === 0x09) return 'obsolete header line folding';
+  const colon = line.indexOf(':');
+  if (colon <= 0) return 'header line without a name';
+  const name = line.slice(0, colon);
+  if (!HEADER_NAME.test(name)) return 'invalid header name';
+  const key = name.toLowerCase();
+  const value = line.slice(colon + 1).trim();
+  const previous = headers[key];
+  if (previous === undefined) headers[key] = value;
+  else headers[key] = `${previous}${key === 'set-cookie' ? '\n' : ', '}${value}`;
+  return undefined;
+}
+
+/** Comma-separated header tokens, lower-cased (e.g. `Transfer-Encoding: gzip, chunked`). */
+export function headerTokens(value: string | undefined): string[] {
+  if (!value) return [];
+  return value
+    .split(',')
+    .map((token) => token.trim().toLowerCase())
+    .filter((token) => token.length > 0);
+}

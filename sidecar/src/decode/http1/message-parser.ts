@@ -1,0 +1,455 @@
+/**
+ * Incremental HTTP/1.x parser for one direction of one connection. It is fed bytes in order (and
+ * explicit gaps) and reports heads, body slices and message ends to a sink. Body bytes are handed
+ * out as subarrays of the input, never copied or converted to strings here.
+ */
+import type { HeaderMap } from '../types.js';
+import { addHeaderLine, headerTokens } from './headers.js';
+import {
+  findStartLine,
+  isPlausibleFirstByte,
+  parseRequestLine,
+  parseStatusLine,
+  type RequestLine,
+  type StatusLine,
+} from './start-line.js';
+
+export type MessageKind = 'request' | 'response';
+
+export interface MessageHead {
+  request?: RequestLine;
+  status?: StatusLine;
+  headers: HeaderMap;
+}
+
+export interface MessageSink {
+  /** Start line and headers of a new message. */
+  head(head: MessageHead, tsNs: bigint): void;
+  /** A 1xx response that is not the final one (e.g. `100 Continue`). */
+  interim(head: MessageHead, tsNs: bigint): void;
+  body(bytes: Buffer, tsNs: bigint): void;
+  /** Body bytes the capture lost; framing is intact, so parsing goes on. */
+  bodyGap(length: number): void;
+  /** The current message ended; `complete` is false when it was cut short. */
+  end(tsNs: bigint, complete: boolean, problem?: string, trailers?: HeaderMap): void;
+  /** The stream is not HTTP/1.x at all; the parser ignores the rest of it. */
+  notHttp1(reason: 'http2' | 'not-http'): void;
+  /** Malformed input; the parser re-syncs to the next start line. */
+  parseError(reason: string): void;
+  /** A gap swallowed the start of the next message: a message exists that will never be seen. */
+  headLost(): void;
+  /** Bytes skipped without being part of any message. */
+  discarded(length: number): void;
+}
+
+type State =
+  | 'head'
+  | 'fixed'
+  | 'chunk-size'
+  | 'chunk-data'
+  | 'chunk-data-end'
+  | 'trailers'
+  | 'until-close'
+  | 'resync'
+  | 'ignore';
+
+const LF = 0x0a;
+const CR = 0x0d;
+const MAX_HEAD_BYTES = 64 * 1024;
+const MAX_CHUNK_LINE_BYTES = 4 * 1024;
+const MAX_RESYNC_TAIL = 8 * 1024;
+const CHUNK_SIZE_LINE = /^([0-9A-Fa-f]{1,12})[ \t]*(?:;.*)?$/;
+
+export class Http1MessageParser {
+  private state: State = 'head';
+  /** No byte of this stream has been seen yet: the first line decides whether it is HTTP/1 at all. */
+  private atStreamStart = true;
+  /** No message head was accepted yet (and no gap seen): a bad first line means "not HTTP/1". */
+  private isFirstLineOfStream = true;
+  private lineParts: Buffer[] = [];
+  private lineLength = 0;
+  private headBytes = 0;
+  private startLine: RequestLine | StatusLine | undefined;
+  private headers: HeaderMap = {};
+  private trailers: HeaderMap | undefined;
+  private remaining = 0;
+  /** A head was reported and its end was not yet. */
+  private inMessage = false;
+  private bodyIncomplete = false;
+  private resyncTail: Buffer | undefined;
+
+  constructor(
+    private readonly kind: MessageKind,
+    private readonly sink: MessageSink,
+    /** Method of the request the next response answers (HEAD and CONNECT change response framing). */
+    private readonly pairedMethod: () => string | undefined = () => undefined,
+    /** Whether a bad first line may classify the whole stream as not HTTP/1 (else: parse error). */
+    private readonly mayClassify: () => boolean = () => true,
+  ) {}
+
+  feed(input: Buffer, tsNs: bigint): void {
+    let buf = input;
+    let pos = 0;
+    while (pos < buf.length) {
+      switch (this.state) {
+        case 'ignore':
+          this.sink.discarded(buf.length - pos);
+          return;
+        case 'resync': {
+          const next = this.resync(buf, pos);
+          buf = next.buf;
+          pos = next.pos;
+          break;
+        }
+        case 'head':
+          pos = this.readHead(buf, pos, tsNs);
+          break;
+        case 'fixed':
+        case 'chunk-data': {
+          const n = Math.min(this.remaining, buf.length - pos);
+          this.sink.body(buf.subarray(pos, pos + n), tsNs);
+          this.remaining -= n;
+          pos += n;
+          if (this.remaining === 0) {
+            if (this.state === 'fixed') this.endMessage(tsNs);
+            else this.state = 'chunk-data-end';
+          }
+          break;
+        }
+        case 'until-close':
+          this.sink.body(pos === 0 ? buf : buf.subarray(pos), tsNs);
+          pos = buf.length;
+          break;
+        case 'chunk-size': {
+          // Fast path: a whole size line in this input (the usual case) is read without a string.
+          const next = this.lineLength === 0 ? this.readChunkSize(buf, pos) : -1;
+          if (next !== -1) {
+            pos = next;
+            this.state = this.remaining === 0 ? 'trailers' : 'chunk-data';
+            break;
+          }
+          const line = this.takeLine(buf, pos);
+          if (line === undefined) {
+            if (this.lineLength > MAX_CHUNK_LINE_BYTES) this.fail('chunked framing line too long', tsNs, true);
+            return;
+          }
+          pos = line.next;
+          this.onChunkedLine(line.text, tsNs);
+          break;
+        }
+        case 'chunk-data-end':
+        case 'trailers': {
+          const line = this.takeLine(buf, pos);
+          if (line === undefined) {
+            if (this.lineLength > MAX_CHUNK_LINE_BYTES) this.fail('chunked framing line too long', tsNs, true);
+            return;
+          }
+          pos = line.next;
+          this.onChunkedLine(line.text, tsNs);
+          break;
+        }
+      }
+    }
+  }
+
+  /** `length` bytes of this stream were lost by the capture. */
+  gap(length: number, tsNs: bigint): void {
+    this.atStreamStart = false;
+    this.isFirstLineOfStream = false;
+    switch (this.state) {
+      case 'ignore':
+        return;
+      case 'resync':
+        this.dropResyncTail();
+        return;
+      case 'until-close':
+        this.sink.bodyGap(length);
+        this.bodyIncomplete = true;
+        return;
+      case 'fixed': {
+        const inBody = Math.min(length, this.remaining);
+        this.sink.bodyGap(inBody);
+        this.bodyIncomplete = true;
+        this.remaining -= inBody;
+        if (this.remaining > 0) return;
+        this.endMessage(tsNs);
+        if (length > inBody) {
+          this.sink.headLost();
+          this.startResync();
+        }
+        return;
+      }
+      case 'head':
+        // Whatever comes next on an idle stream starts a message, so this gap holds (part of) a head.
+        this.sink.headLost();
+        this.fail('capture gap inside message head', tsNs, false);
+        return;
+      default:
+        this.fail('capture gap inside chunked body', tsNs, false);
+    }
+  }
+
+  /** The stream ended (connection closed). */
+  finish(tsNs: bigint): void {
+    if (this.state === 'until-close') {
+      this.endMessage(tsNs);
+    } else if (this.inMessage) {
+      this.sink.end(tsNs, false, 'connection closed before the message ended');
+      this.inMessage = false;
+    }
+    this.sink.discarded(this.lineLength + (this.resyncTail?.length ?? 0));
+    this.lineParts = [];
+    this.lineLength = 0;
+    this.resyncTail = undefined;
+    this.state = 'ignore';
+  }
+
+  private readHead(buf: Buffer, pos: number, tsNs: bigint): number {
+    if (this.atStreamStart) {
+      this.atStreamStart = false;
+      if (!isPlausibleFirstByte(buf[pos]) && this.mayClassify()) {
+        this.stopAsNotHttp('not-http', buf.length - pos);
+        return buf.length;
+      }
+    }
+    while (pos < buf.length) {
+      const line = this.takeLine(buf, pos);
+      if (line === undefined) {
+        if (this.lineLength + this.headBytes > MAX_HEAD_BYTES) this.failHead('message head too large', tsNs);
+        return buf.length;
+      }
+      this.headBytes += line.next - pos;
+      pos = line.next;
+      if (this.startLine === undefined) {
+        if (line.text === '') continue;
+        if (!this.acceptStartLine(line.text, buf.length - pos, tsNs)) return this.state === 'ignore' ? buf.length : pos;
+        continue;
+      }
+      if (line.text !== '') {
+        const error = addHeaderLine(this.headers, line.text);
+        if (error) {
+          this.failHead(error, tsNs);
+          return pos;
+        }
+        continue;
+      }
+      this.completeHead(tsNs);
+      return pos;
+    }
+    return pos;
+  }
+
+  private acceptStartLine(text: string, unread: number, tsNs: bigint): boolean {
+    const parsed = this.kind === 'request' ? parseRequestLine(text) : parseStatusLine(text);
+    if (parsed) {
+      this.startLine = parsed;
+      this.headBytes = text.length;
+      return true;
+    }
+    if (this.kind === 'request' && text === 'PRI * HTTP/2.0') {
+      this.stopAsNotHttp('http2', unread);
+      return false;
+    }
+    if (this.isFirstLineOfStream && this.mayClassify()) {
+      this.stopAsNotHttp('not-http', unread);
+      return false;
+    }
+    this.failHead('invalid start line', tsNs);
+    return false;
+  }
+
+  private completeHead(tsNs: bigint): void {
+    const headers = this.headers;
+    const startLine = this.startLine!;
+    const head: MessageHead =
+      'method' in startLine ? { request: startLine, headers } : { status: startLine, headers };
+    this.isFirstLineOfStream = false;
+    this.startLine = undefined;
+    this.headers = {};
+    this.headBytes = 0;
+
+    const status = head.status?.status;
+    if (status !== undefined && status >= 100 && status < 200 && status !== 101) {
+      this.sink.interim(head, tsNs);
+      return;
+    }
+    this.sink.head(head, tsNs);
+    this.inMessage = true;
+    this.bodyIncomplete = false;
+    this.trailers = undefined;
+    this.startBody(head, tsNs);
+  }
+
+  private startBody(head: MessageHead, tsNs: bigint): void {
+    const method = head.request?.method ?? this.pairedMethod();
+    const status = head.status?.status;
+    if (status !== undefined) {
+      if (status === 101 || (method === 'CONNECT' && status >= 200 && status < 300)) {
+        // The connection now carries another protocol (WebSocket, a tunnel): nothing more to decode.
+        this.endMessage(tsNs);
+        this.state = 'ignore';
+        return;
+      }
+      if (method === 'HEAD' || status === 204 || status === 304) {
+        this.endMessage(tsNs);
+        return;
+      }
+    }
+    const codings = headerTokens(head.headers['transfer-encoding']);
+    if (codings.length > 0) {
+      if (codings[codings.length - 1] === 'chunked') this.state = 'chunk-size';
+      else if (head.request) this.fail('request transfer-encoding without chunked', tsNs, true);
+      else this.state = 'until-close';
+      return;
+    }
+    const lengthHeader = head.headers['content-length'];
+    if (lengthHeader !== undefined) {
+      const lengths = new Set(headerTokens(lengthHeader));
+      const value = lengths.size === 1 ? [...lengths][0] : '';
+      if (!/^\d{1,15}$/.test(value)) {
+        this.fail('invalid content-length', tsNs, true);
+        return;
+      }
+      this.remaining = Number(value);
+      if (this.remaining === 0) this.endMessage(tsNs);
+      else this.state = 'fixed';
+      return;
+    }
+    if (head.request) this.endMessage(tsNs);
+    else this.state = 'until-close';
+  }
+
+  private onChunkedLine(text: string, tsNs: bigint): void {
+    if (this.state === 'chunk-data-end') {
+      if (text === '') this.state = 'chunk-size';
+      else this.fail('missing CRLF after chunk data', tsNs, true);
+      return;
+    }
+    if (this.state === 'chunk-size') {
+      const match = CHUNK_SIZE_LINE.exec(text);
+      if (!match) {
+        this.fail('invalid chunk size line', tsNs, true);
+        return;
+      }
+      this.remaining = Number.parseInt(match[1], 16);
+      this.state = this.remaining === 0 ? 'trailers' : 'chunk-data';
+      return;
+    }
+    if (text === '') {
+      this.endMessage(tsNs);
+      return;
+    }
+    this.trailers ??= {};
+    const error = addHeaderLine(this.trailers, text);
+    if (error) this.fail(`invalid trailer: ${error}`, tsNs, true);
+  }
+
+  /** Parses `hex[;ext]CRLF` at `pos` into `remaining`; -1 when it is not that simple (handled via text). */
+  private readChunkSize(buf: Buffer, pos: number): number {
+    let value = 0;
+    let i = pos;
+    for (; i < buf.length && i - pos < 12; i++) {
+      const c = buf[i];
+      const digit = c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : c >= 0x41 && c <= 0x46 ? c - 0x37 : -1;
+      if (digit === -1) break;
+      value = value * 16 + digit;
+    }
+    if (i === pos || i + 1 >= buf.length || buf[i] !== CR || buf[i + 1] !== LF) return -1;
+    this.remaining = value;
+    return i + 2;
+  }
+
+  private endMessage(tsNs: bigint): void {
+    const problem = this.bodyIncomplete ? 'body bytes missing (capture gap)' : undefined;
+    this.sink.end(tsNs, !this.bodyIncomplete, problem, this.trailers);
+    this.inMessage = false;
+    this.bodyIncomplete = false;
+    this.trailers = undefined;
+    this.state = 'head';
+  }
+
+  /** Error before a head was reported. */
+  private failHead(reason: string, tsNs: bigint): void {
+    this.startLine = undefined;
+    this.headers = {};
+    this.headBytes = 0;
+    this.fail(reason, tsNs, true);
+  }
+
+  /** Malformed input or a gap: end the open message (cut short) and look for the next start line. */
+  private fail(reason: string, tsNs: bigint, malformed: boolean): void {
+    if (malformed) this.sink.parseError(reason);
+    if (this.inMessage) {
+      this.sink.end(tsNs, false, reason, this.trailers);
+      this.inMessage = false;
+    }
+    this.startLine = undefined;
+    this.headers = {};
+    this.headBytes = 0;
+    this.startResync();
+  }
+
+  private startResync(): void {
+    this.sink.discarded(this.lineLength);
+    this.lineParts = [];
+    this.lineLength = 0;
+    this.state = 'resync';
+  }
+
+  private stopAsNotHttp(reason: 'http2' | 'not-http', unread: number): void {
+    this.sink.notHttp1(reason);
+    this.sink.discarded(this.lineLength + unread);
+    this.lineParts = [];
+    this.lineLength = 0;
+    this.state = 'ignore';
+  }
+
+  private resync(buf: Buffer, pos: number): { buf: Buffer; pos: number } {
+    let data = buf;
+    let from = pos;
+    if (this.resyncTail) {
+      data = Buffer.concat([this.resyncTail, buf.subarray(pos)]);
+      from = 0;
+      this.resyncTail = undefined;
+    }
+    const { found, incompleteFrom } = findStartLine(data, from, this.kind);
+    if (found >= 0) {
+      this.sink.discarded(found - from);
+      this.state = 'head';
+      this.headBytes = 0;
+      return { buf: data, pos: found };
+    }
+    if (incompleteFrom >= 0 && data.length - incompleteFrom <= MAX_RESYNC_TAIL) {
+      this.sink.discarded(incompleteFrom - from);
+      this.resyncTail = Buffer.from(data.subarray(incompleteFrom));
+    } else {
+      this.sink.discarded(data.length - from);
+    }
+    return { buf: data, pos: data.length };
+  }
+
+  private dropResyncTail(): void {
+    if (!this.resyncTail) return;
+    this.sink.discarded(this.resyncTail.length);
+    this.resyncTail = undefined;
+  }
+
+  /** Next LF-terminated line (CR stripped) as latin1 text, joining a line split across inputs. */
+  private takeLine(buf: Buffer, pos: number): { text: string; next: number } | undefined {
+    const lf = buf.indexOf(LF, pos);
+    if (lf === -1) {
+      // Callers fail the message once a line exceeds their limit, which bounds what is kept here.
+      this.lineParts.push(Buffer.from(buf.subarray(pos)));
+      this.lineLength += buf.length - pos;
+      return undefined;
+    }
+    let bytes = buf.subarray(pos, lf);
+    if (this.lineLength > 0) {
+      bytes = Buffer.concat([...this.lineParts, bytes]);
+      this.lineParts = [];
+      this.lineLength = 0;
+    }
+    const end = bytes.length > 0 && bytes[bytes.length - 1] === CR ? bytes.length - 1 : bytes.length;
+    return { text: bytes.toString('latin1', 0, end), next: lf + 1 };
+  }
+}

@@ -1,0 +1,2 @@
+export { type DecoderOptions, TlsStreamDecoder } from './decoder.js';
+export * from './types.js';
