@@ -865,6 +865,8 @@ int main(int argc, char **argv)
 	      (unsigned long long)stat_records, (unsigned long long)stat_bytes,
 	      (unsigned long long)stat_loader_dropped);
 	rc = out_broken ? 1 : 0;
+	/* Detaching dozens of probes takes the kernel a while: let the reader see EOF first. */
+	close(STDOUT_FILENO);
 out:
 	for (int i = 0; i < n_links; i++)
 		bpf_link__destroy(links[i]);

@@ -6,7 +6,7 @@ import type { Provider } from './types.js';
 export interface ChannelOptions {
   provider: Provider;
   chunkDelayMs: number;
-  /** Destroy the socket after this many SSE events (JSON bodies: after half the body). */
+  /** Destroy the socket after this many SSE events, or at the end if fewer (JSON bodies: after half). */
   resetAfterChunks?: number;
 }
 
@@ -65,9 +65,10 @@ export class ResponseChannel {
     this.eventsWritten++;
   }
 
+  /** Ends the stream; a pending reset fault still fires, even if the stream had fewer events. */
   async end(): Promise<void> {
     if (this.closed) return;
-    if (this.eventsWritten === this.options.resetAfterChunks) return this.reset();
+    if (this.options.resetAfterChunks !== undefined) return this.reset();
     this.res.end();
   }
 

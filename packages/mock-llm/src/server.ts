@@ -3,7 +3,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { messagesEndpoint } from './anthropic/messages.js';
+import { countTokensEndpoint, messagesEndpoint } from './anthropic/messages.js';
 import { defaultScript } from './brain.js';
 import { ResponseChannel } from './channel.js';
 import type { Endpoint } from './endpoint.js';
@@ -29,6 +29,7 @@ const ROUTES: Record<string, Endpoint> = {
   '/v1/responses': responsesEndpoint,
   '/v1/embeddings': embeddingsEndpoint,
   '/v1/messages': messagesEndpoint,
+  '/v1/messages/count_tokens': countTokensEndpoint,
 };
 
 export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLlmServer> {

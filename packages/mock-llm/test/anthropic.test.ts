@@ -180,6 +180,15 @@ describe('Anthropic messages', () => {
     expect(names).toEqual(['run_shell', 'write_file']);
   });
 
+  it('counts tokens like the messages endpoint reports them', async () => {
+    const counted = await anthropicClient(server).messages.countTokens({
+      model: 'claude-haiku-4-5',
+      system: 'You translate.',
+      messages: [{ role: 'user', content: 'Hello world' }],
+    });
+    expect(counted).toEqual({ input_tokens: 7 });
+  });
+
   it('rejects a request without max_tokens with an invalid_request_error', async () => {
     const response = await server.fetch(`${server.anthropicBaseURL}/v1/messages`, {
       method: 'POST',

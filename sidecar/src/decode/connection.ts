@@ -9,7 +9,7 @@ import { BodyBuffer } from './body-buffer.js';
 import { buildExchangeRecord, type ExchangeState, type MessageState } from './exchange-record.js';
 import { type MessageHead, type MessageSink, Http1MessageParser } from './http1/message-parser.js';
 import { StreamReassembler, type StreamSink } from './reassembly.js';
-import type { ByteGap, DecodedRecord, DecodeStats, HeaderMap } from './types.js';
+import type { ByteGap, DecodedRecord, DecodeStats, HeaderMap, UndecodedConnection } from './types.js';
 
 export interface ConnectionContext {
   stats: DecodeStats;
@@ -64,6 +64,13 @@ class DirectionDecoder implements StreamSink, MessageSink {
     if (this.current) this.current.exchange.gaps.push(gap);
     else this.unattachedGaps.push(gap);
     if (this.connection.mode === 'http') this.parser.gap(length, tsNs);
+  }
+
+  /** Gaps no message took (the stream never re-synced after them). */
+  takeUnattachedGaps(): ByteGap[] {
+    const gaps = this.unattachedGaps;
+    this.unattachedGaps = [];
+    return gaps;
   }
 
   duplicate(length: number): void {
@@ -185,19 +192,31 @@ export class ConnectionDecoder {
       side.reassembler.flush(end);
       if (this.mode === 'http') side.parser.finish(end);
     }
-    if (this.mode === 'http') {
-      while (this.pending.length > 0) this.emitFront();
+    if (this.mode !== 'http') {
+      this.context.stats.droppedBytes += this.bytes;
+      this.emitUndecoded(this.mode, this.bytes, end);
       return;
     }
-    this.context.stats.droppedBytes += this.bytes;
+    while (this.pending.length > 0) this.emitFront();
+    const lost = [...this.requests.takeUnattachedGaps(), ...this.responses.takeUnattachedGaps()];
+    if (lost.length > 0) {
+      this.emitUndecoded(
+        'gap',
+        lost.reduce((sum, gap) => sum + gap.length, 0),
+        end,
+      );
+    }
+  }
+
+  private emitUndecoded(reason: UndecodedConnection['reason'], bytes: number, tsNs: bigint): void {
     this.context.emit({
       kind: 'undecoded',
       connId: this.connId,
       pid: this.currentTask.pid,
       comm: this.currentTask.comm,
-      reason: this.mode,
-      bytes: this.bytes,
-      tsNs: end,
+      reason,
+      bytes,
+      tsNs,
     });
   }
 

@@ -1,9 +1,9 @@
 import { type Completion, planCompletion } from '../completion.js';
-import { buildConversation, textOf } from '../conversation.js';
+import { buildConversation, promptText, textOf } from '../conversation.js';
 import { type Endpoint, isObject, type ReplyContext } from '../endpoint.js';
 import { newId } from '../ids.js';
-import { splitArguments } from '../tokens.js';
-import type { ConversationMessage } from '../types.js';
+import { countPromptTokens, splitArguments } from '../tokens.js';
+import type { Conversation, ConversationMessage } from '../types.js';
 
 const STOP_REASONS = { stop: 'end_turn', length: 'max_tokens', tool_calls: 'tool_use' } as const;
 
@@ -12,19 +12,10 @@ export const messagesEndpoint: Endpoint = {
   provider: 'anthropic',
   prepare(body) {
     if (!isObject(body)) return 'request body must be a JSON object';
-    if (typeof body.model !== 'string') return 'model: Field required';
     if (typeof body.max_tokens !== 'number') return 'max_tokens: Field required';
-    if (!Array.isArray(body.messages)) return 'messages: Field required';
-    const system: ConversationMessage[] =
-      body.system === undefined ? [] : [{ role: 'system', text: textOf(body.system) }];
-    const conversation = buildConversation(
-      'anthropic',
-      'messages',
-      body.model,
-      [...system, ...body.messages.filter(isObject).flatMap(toMessages)],
-      Array.isArray(body.tools) ? body.tools.map((tool) => String(tool?.name ?? '')) : [],
-    );
-    const model = body.model;
+    const conversation = toConversation(body);
+    if (typeof conversation === 'string') return conversation;
+    const model = conversation.model;
     const maxTokens = body.max_tokens;
     return {
       conversation,
@@ -42,6 +33,36 @@ export const messagesEndpoint: Endpoint = {
     };
   },
 };
+
+/** `POST /v1/messages/count_tokens`: the same deterministic input count `messages` reports. */
+export const countTokensEndpoint: Endpoint = {
+  provider: 'anthropic',
+  prepare(body) {
+    if (!isObject(body)) return 'request body must be a JSON object';
+    const conversation = toConversation(body);
+    if (typeof conversation === 'string') return conversation;
+    return {
+      async respond({ channel }) {
+        await channel.json(200, { input_tokens: countPromptTokens(promptText(conversation)) });
+      },
+    };
+  },
+};
+
+/** Validates the shared request fields; a returned string is the 400 message. */
+function toConversation(body: Record<string, unknown>): Conversation | string {
+  if (typeof body.model !== 'string') return 'model: Field required';
+  if (!Array.isArray(body.messages)) return 'messages: Field required';
+  const system: ConversationMessage[] =
+    body.system === undefined ? [] : [{ role: 'system', text: textOf(body.system) }];
+  return buildConversation(
+    'anthropic',
+    'messages',
+    body.model,
+    [...system, ...body.messages.filter(isObject).flatMap(toMessages)],
+    Array.isArray(body.tools) ? body.tools.map((tool) => String(tool?.name ?? '')) : [],
+  );
+}
 
 /** Tool results become `tool` messages (one round per user turn); other blocks keep their role. */
 function toMessages(message: Record<string, unknown>): ConversationMessage[] {

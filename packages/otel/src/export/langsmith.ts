@@ -1,12 +1,9 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { ExportResult } from '@opentelemetry/core';
-import { OTLPExporterBase } from '@opentelemetry/otlp-exporter-base';
 import {
-  createOtlpHttpExportDelegate,
   getSharedConfigurationFromEnvironment,
   httpAgentFactoryFromOptions,
 } from '@opentelemetry/otlp-exporter-base/node-http';
-import { ProtobufTraceSerializer, TraceExporterMetricsHelper } from '@opentelemetry/otlp-transformer';
 import {
   BatchSpanProcessor,
   type ReadableSpan,
@@ -14,6 +11,7 @@ import {
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import type { ResolvedLangSmith } from '../config/resolve.js';
+import { PROTOBUF_HEADERS, protobufSpanExporter } from './protobuf-exporters.js';
 
 const ATTR_GEN_AI_OPERATION_NAME = 'gen_ai.operation.name';
 export const ATTR_LANGSMITH_SPAN_KIND = 'langsmith.span.kind';
@@ -50,36 +48,28 @@ function withLangSmithAttributes(span: ReadableSpan, project: string): ReadableS
 }
 
 /**
- * OTLP/protobuf to `{endpoint}/otel/v1/traces`. Built from the exporter's parts rather than
- * OTLPTraceExporter, because that one merges OTEL_EXPORTER_OTLP_HEADERS into every request and
+ * OTLP/protobuf to `{endpoint}/otel/v1/traces`, configured explicitly rather than from the
+ * environment: the stock configuration merges OTEL_EXPORTER_OTLP_HEADERS into every request and
  * would hand the main collector's credentials to LangSmith.
  */
 class LangSmithSpanExporter implements SpanExporter {
-  private readonly otlp: OTLPExporterBase<ReadableSpan[]>;
+  private readonly otlp: SpanExporter;
 
   constructor(private readonly settings: ResolvedLangSmith) {
     const { timeoutMillis, compression } = getSharedConfigurationFromEnvironment('TRACES');
     const headers = {
-      'Content-Type': 'application/x-protobuf',
+      ...PROTOBUF_HEADERS,
       'x-api-key': settings.apiKey,
       'Langsmith-Project': settings.project,
     };
-    this.otlp = new OTLPExporterBase(
-      createOtlpHttpExportDelegate(
-        {
-          url: `${settings.endpoint}/otel/v1/traces`,
-          headers: async () => headers,
-          timeoutMillis: timeoutMillis ?? 10_000,
-          compression: compression ?? 'none',
-          concurrencyLimit: 30,
-          agentFactory: httpAgentFactoryFromOptions({ keepAlive: true }),
-        },
-        ProtobufTraceSerializer,
-        'otlp_http_span_exporter',
-        TraceExporterMetricsHelper,
-        undefined,
-      ),
-    );
+    this.otlp = protobufSpanExporter({
+      url: `${settings.endpoint}/otel/v1/traces`,
+      headers: async () => headers,
+      timeoutMillis: timeoutMillis ?? 10_000,
+      compression: compression ?? 'none',
+      concurrencyLimit: 30,
+      agentFactory: httpAgentFactoryFromOptions({ keepAlive: true }),
+    });
   }
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
@@ -91,7 +81,7 @@ class LangSmithSpanExporter implements SpanExporter {
   }
 
   forceFlush(): Promise<void> {
-    return this.otlp.forceFlush();
+    return this.otlp.forceFlush?.() ?? Promise.resolve();
   }
 
   shutdown(): Promise<void> {

@@ -1,27 +1,35 @@
-import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { convertLegacyHttpOptions } from '@opentelemetry/otlp-exporter-base/node-http';
 import { PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { ResolvedConfig } from '../config/resolve.js';
+import { PROTOBUF_HEADERS, protobufMetricExporter, protobufSpanExporter } from './protobuf-exporters.js';
+import type { OtlpHttpConfig } from './transport.js';
 
 /**
- * Endpoint, headers, timeout, compression and TLS files come from OTEL_EXPORTER_OTLP_* (and the
- * per-signal variants), which the exporter reads itself; we only pass what init() was given.
+ * Endpoint, headers, timeout, compression and TLS files come from OTEL_EXPORTER_OTLP_* and the
+ * per-signal variants, read by the OTel exporter's own configuration code; options passed to
+ * init() win over them.
  */
-function exporterOptions(config: ResolvedConfig, signalPath: 'v1/traces' | 'v1/metrics') {
-  return {
-    url: config.endpoint ? `${config.endpoint.replace(/\/+$/, '')}/${signalPath}` : undefined,
-    headers: config.headers,
-  };
+function httpConfig(config: ResolvedConfig, signal: 'TRACES' | 'METRICS'): OtlpHttpConfig {
+  const path = signal === 'TRACES' ? 'v1/traces' : 'v1/metrics';
+  return convertLegacyHttpOptions(
+    {
+      url: config.endpoint ? `${config.endpoint.replace(/\/+$/, '')}/${path}` : undefined,
+      headers: config.headers,
+    },
+    signal,
+    path,
+    PROTOBUF_HEADERS,
+  );
 }
 
 /**
  * The batch processor bounds memory (OTEL_BSP_MAX_QUEUE_SIZE, default 2048 spans; newer spans are
- * dropped when full) and the exporter bounds each request (OTEL_EXPORTER_OTLP_TIMEOUT, default
+ * dropped when full) and the exporter bounds each export (OTEL_EXPORTER_OTLP_TIMEOUT, default
  * 10 s, retries included), so a collector that is down or slow never blocks or grows the app.
  */
 export function otlpSpanProcessor(config: ResolvedConfig): SpanProcessor {
-  return new BatchSpanProcessor(new OTLPTraceExporter(exporterOptions(config, 'v1/traces')));
+  return new BatchSpanProcessor(protobufSpanExporter(httpConfig(config, 'TRACES')));
 }
 
 export function otlpMetricReader(
@@ -29,7 +37,7 @@ export function otlpMetricReader(
   metrics: NonNullable<ResolvedConfig['metrics']>,
 ): PeriodicExportingMetricReader {
   return new PeriodicExportingMetricReader({
-    exporter: new OTLPMetricExporter(exporterOptions(config, 'v1/metrics')),
+    exporter: protobufMetricExporter(httpConfig(config, 'METRICS')),
     exportIntervalMillis: metrics.exportIntervalMillis,
     exportTimeoutMillis: metrics.exportTimeoutMillis,
   });

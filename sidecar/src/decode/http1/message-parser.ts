@@ -273,15 +273,16 @@ export class Http1MessageParser {
       this.sink.interim(head, tsNs);
       return;
     }
+    // Ask before reporting the head: reporting it moves the pairing on to the next request.
+    const method = head.request?.method ?? this.pairedMethod();
     this.sink.head(head, tsNs);
     this.inMessage = true;
     this.bodyIncomplete = false;
     this.trailers = undefined;
-    this.startBody(head, tsNs);
+    this.startBody(head, method, tsNs);
   }
 
-  private startBody(head: MessageHead, tsNs: bigint): void {
-    const method = head.request?.method ?? this.pairedMethod();
+  private startBody(head: MessageHead, method: string | undefined, tsNs: bigint): void {
     const status = head.status?.status;
     if (status !== undefined) {
       if (status === 101 || (method === 'CONNECT' && status >= 200 && status < 300)) {
