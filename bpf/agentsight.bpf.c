@@ -32,6 +32,21 @@ struct {
 	__type(value, __u8);
 } tracked SEC(".maps");
 
+/*
+ * Files (executables, libssl) the loader has already checked for TLS symbols. A tracked process
+ * that execs or opens a file not in here is stopped until the loader has attached (see
+ * freeze_unknown_files), so no SSL call can run before its probes exist.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct as_file_key);
+	__type(value, __u8);
+} known_files SEC(".maps");
+
+/* Cleared by the loader before its final drain so nothing is stopped that it would not resume. */
+bool freeze_unknown_files = false;
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, AS_DROP_MAX);
@@ -142,10 +157,32 @@ static __always_inline void fill_hdr(struct as_hdr *h, __u16 type, __u32 size)
 	bpf_get_current_comm(h->comm, sizeof(h->comm));
 }
 
-static __always_inline void emit(void *rec, __u64 size)
+static __always_inline bool emit(void *rec, __u64 size)
 {
-	if (bpf_ringbuf_output(&events, rec, size, 0))
+	if (bpf_ringbuf_output(&events, rec, size, 0)) {
 		count_drop(size);
+		return false;
+	}
+	return true;
+}
+
+static __always_inline bool file_unknown(struct file *f)
+{
+	struct as_file_key key = {
+		.dev = BPF_CORE_READ(f, f_inode, i_sb, s_dev),
+		.ino = BPF_CORE_READ(f, f_inode, i_ino),
+	};
+	return f && bpf_map_lookup_elem(&known_files, &key) == NULL;
+}
+
+/*
+ * Sends the record; when it carries AS_F_FROZEN, stops the process only if the record reached
+ * the ring (the loader resumes it after handling the record, so a lost record must not stop it).
+ */
+static __always_inline void emit_maybe_frozen(struct as_hdr *h, __u64 size)
+{
+	if (emit(h, size) && (h->flags & AS_F_FROZEN))
+		bpf_send_signal(19 /* SIGSTOP */);
 }
 
 static __always_inline struct scratch *get_scratch(void)
@@ -211,6 +248,9 @@ int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid, struct linux_bin
 	if (bpf_probe_read_user(data + env_off, env_len, (void *)env_start))
 		env_len = 0;
 
+	if (freeze_unknown_files && file_unknown(BPF_CORE_READ(bprm, file)))
+		flags |= AS_F_FROZEN;
+
 	__u64 size = sizeof(*e) + fn_len + argv_len + env_len;
 	size = CLAMP(size, SCRATCH_SIZE);
 	fill_hdr(&e->h, AS_REC_EXEC, size);
@@ -219,7 +259,7 @@ int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid, struct linux_bin
 	e->argv_len = argv_len;
 	e->env_len = env_len;
 	e->_pad = 0;
-	emit(e, size);
+	emit_maybe_frozen(&e->h, size);
 	return 0;
 }
 
@@ -280,6 +320,58 @@ static __always_inline struct syscall_args *take_syscall(__u64 id)
 	return bpf_map_lookup_elem(&syscall_stash, &id);
 }
 
+/* The struct file behind a descriptor of the current process. */
+static __always_inline struct file *fd_file(long fd)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct file *f = NULL;
+
+	if (fd < 0 || fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	return f;
+}
+
+struct basename_ctx {
+	const char *path;
+	__u32 len;
+	__u32 base; /* index after the last '/' */
+};
+
+/* Index into a path buffer, masked in a way clang cannot drop (the verifier needs the bound). */
+static __always_inline __u64 path_index(__u64 i)
+{
+	asm volatile("%0 &= 0xfff" : "+r"(i));
+	return i;
+}
+
+static long find_basename(__u32 i, void *arg)
+{
+	struct basename_ctx *c = arg;
+	if (i >= c->len)
+		return 1;
+	if (c->path[path_index(i)] == '/')
+		c->base = i + 1;
+	return 0;
+}
+
+/* Whether the file name (after the last '/') starts with "libssl.so", like the loader checks. */
+static __always_inline bool is_libssl(const char *path, __u32 len)
+{
+	static const char want[] = "libssl.so";
+	struct basename_ctx c = { .path = path, .len = len };
+
+	bpf_loop(AS_PATH_CAP, find_basename, &c, 0);
+	if (c.base + sizeof(want) - 1 >= len)
+		return false;
+	for (int i = 0; i < sizeof(want) - 1; i++)
+		if (path[path_index(c.base + i)] != want[i])
+			return false;
+	return true;
+}
+
 static __always_inline int emit_file(long ret)
 {
 	__u64 id = bpf_get_current_pid_tgid();
@@ -301,6 +393,9 @@ static __always_inline int emit_file(long ret)
 	}
 	__u64 size = CLAMP(sizeof(*f) + plen + nlen, SCRATCH_SIZE);
 	fill_hdr(&f->h, AS_REC_FILE, size);
+	if (a->op == AS_FILE_OPEN && ret >= 0 && freeze_unknown_files && is_libssl(data, plen) &&
+	    file_unknown(fd_file(ret)))
+		f->h.flags = AS_F_FROZEN;
 	f->op = a->op;
 	f->path_len = plen;
 	f->new_path_len = nlen;
@@ -308,7 +403,7 @@ static __always_inline int emit_file(long ret)
 	f->flags = a->flags;
 	f->_pad2 = 0;
 	f->result = ret;
-	emit(f, size);
+	emit_maybe_frozen(&f->h, size);
 out:
 	bpf_map_delete_elem(&syscall_stash, &id);
 	return 0;

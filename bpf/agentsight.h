@@ -33,6 +33,8 @@ enum as_rec_type {
 #define AS_F_TRUNCATED 0x1     /* TLS: bytes of this chunk/call are missing after data */
 #define AS_F_ARGV_TRUNC 0x1    /* EXEC: argv longer than AS_ARGV_CAP */
 #define AS_F_ENV_TRUNC 0x2     /* EXEC: environment longer than AS_ENV_CAP */
+#define AS_F_FROZEN 0x4        /* EXEC/FILE: the kernel stopped the process (SIGSTOP) until the
+                                  loader has checked the file for TLS symbols and sent SIGCONT */
 
 struct as_hdr {
 	__u32 magic;
@@ -150,6 +152,12 @@ struct as_stats {
 	__u64 kernel_dropped_records; /* failed ring buffer outputs, all CPUs */
 	__u64 kernel_dropped_bytes;
 	__u64 loader_dropped_records; /* malformed ring buffer records */
+};
+
+/* Key of the known_files map: a file the loader already checked for TLS symbols. */
+struct as_file_key {
+	__u64 dev; /* kernel-internal dev_t (MAJOR << 20 | MINOR) */
+	__u64 ino;
 };
 
 /* Indexes of the per-CPU drop counter array. */

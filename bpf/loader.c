@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/sysmacros.h>
 #include <sys/mount.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
@@ -333,6 +334,10 @@ static bool file_seen(const struct stat *st)
 		cap_seen_files = ncap;
 	}
 	seen_files[n_seen_files++] = (struct file_id){ st->st_dev, st->st_ino };
+	/* Tell the kernel side: processes exec'ing/opening this file need not wait for us any more. */
+	struct as_file_key key = { .dev = ((__u64)major(st->st_dev) << 20) | minor(st->st_dev), .ino = st->st_ino };
+	__u8 one = 1;
+	bpf_map__update_elem(skel->maps.known_files, &key, sizeof(key), &one, sizeof(one), BPF_ANY);
 	return false;
 }
 
@@ -597,6 +602,9 @@ static int handle_record(void *ctx, void *data, size_t size)
 		stat_loader_dropped++;
 		return 0;
 	}
+	/* The kernel stopped this process until its file is checked: the handlers below attach,
+	 * then it must be resumed whatever happened to the record. */
+	bool frozen = (h->type == AS_REC_EXEC || h->type == AS_REC_FILE) && (h->flags & AS_F_FROZEN);
 	switch (h->type) {
 	case AS_REC_EXEC:
 		err = forward_exec(data, size);
@@ -624,6 +632,8 @@ static int handle_record(void *ctx, void *data, size_t size)
 	default:
 		err = -1;
 	}
+	if (frozen && kill(h->pid, SIGCONT) && errno != ESRCH)
+		logf_("resuming pid %u failed: %s", h->pid, strerror(errno));
 	if (err) {
 		stat_loader_dropped++;
 		return 0;
@@ -782,7 +792,8 @@ int main(int argc, char **argv)
 	err = agentsight_bpf__load(skel);
 	if (err) {
 		logf_("loading BPF programs failed: %s", strerror(-err));
-		rc = (err == -EPERM || err == -EACCES) ? EXIT_NO_PRIVILEGES : 1;
+		/* EACCES here is the verifier rejecting a program, not a privilege problem. */
+		rc = err == -EPERM ? EXIT_NO_PRIVILEGES : 1;
 		goto out;
 	}
 	err = agentsight_bpf__attach(skel);
@@ -819,6 +830,7 @@ int main(int argc, char **argv)
 
 	emit_clock();
 	seed_targets();
+	skel->bss->freeze_unknown_files = opts.tls;
 	emit_simple(AS_REC_READY);
 	out_flush();
 	logf_("ready (%s, ring buffer %llu bytes, TLS %s)",
@@ -858,7 +870,9 @@ int main(int argc, char **argv)
 		out_flush();
 	}
 
-	ring_buffer__consume(rb); /* drain what the kernel already committed */
+	/* Stop freezing first, so the drain resumes every process the kernel stopped for us. */
+	skel->bss->freeze_unknown_files = false;
+	ring_buffer__consume(rb);
 	emit_stats();
 	out_flush();
 	logf_("stopped: %llu records, %llu bytes forwarded, %llu malformed",

@@ -8,7 +8,6 @@ export {
   type Pipeline,
   type PipelineOptions,
   type PipelineStats,
-  type RedactOptions,
   wallClockNs,
 } from './pipeline.js';
 export * from './redact/index.js';

@@ -7,12 +7,15 @@ import { TlsStreamDecoder } from './decode/index.js';
 import type { DecodedRecord, DecodeStats } from './decode/types.js';
 import { type JsonlStats, JsonlWriter } from './export/jsonl-writer.js';
 import { otlpEndpointFromEnvironment } from './export/otlp-config.js';
-import { type OtlpExportOptions, type OtlpExportStats, OtlpSpanExporter } from './export/otlp-span-exporter.js';
+import {
+  type OtlpExportOptions,
+  type OtlpExportStats,
+  OtlpSpanExporter,
+} from './export/otlp-span-exporter.js';
 import { resolveServiceName, sidecarResource } from './export/resource.js';
 import { spanToJson } from './export/span-json.js';
-import { createRedactor } from './redact/index.js';
-
-export type RedactOptions = NonNullable<Parameters<typeof createRedactor>[0]>;
+import { createRedactor, DEFAULT_SECRET_PATTERNS, type RedactOptions } from './redact/index.js';
+import { asGlobalPatterns, redactText } from './redact/secret-patterns.js';
 
 export interface PipelineOptions {
   /** Resource `service.name`; default OTEL_SERVICE_NAME, else `agentsight-sidecar`. */
@@ -81,6 +84,12 @@ export function wallClockNs(): bigint {
   return process.hrtime.bigint() + epochOffsetNs;
 }
 
+/** Command lines carry tokens too (`curl -H 'Authorization: Bearer …'`): same patterns as bodies. */
+function createArgvRedactor(options: RedactOptions): (argv: string[]) => string[] {
+  const patterns = asGlobalPatterns([...DEFAULT_SECRET_PATTERNS, ...(options.bodyPatterns ?? [])]);
+  return (argv) => argv.map((arg) => redactText(arg, patterns));
+}
+
 function otlpOptions(option: PipelineOptions['otlp']): OtlpExportOptions | undefined {
   if (option === false) return undefined;
   if (option) return option;
@@ -91,6 +100,7 @@ function otlpOptions(option: PipelineOptions['otlp']): OtlpExportOptions | undef
 export function createPipeline(options: PipelineOptions = {}): Pipeline {
   const log = options.onLog ?? (() => {});
   const redact = createRedactor(options.redact ?? {});
+  const redactArgv = createArgvRedactor(options.redact ?? {});
   const loss: LossStats = { kernelDroppedRecords: 0, kernelDroppedBytes: 0, userDroppedRecords: 0 };
   let internalErrors = 0;
   let captureStats: (() => CaptureStats) | undefined;
@@ -113,15 +123,19 @@ export function createPipeline(options: PipelineOptions = {}): Pipeline {
   };
   const correlator = new Correlator({
     onSpan,
+    redactArgv,
     captureContent:
-      options.captureContent ?? getBooleanFromEnv('OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT') ?? false,
+      options.captureContent ??
+      getBooleanFromEnv('OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT') ??
+      false,
   });
 
   const onRecord = (decoded: DecodedRecord): void => {
     // Redaction comes first: nothing past this line ever sees the unredacted record.
     const record = redact(decoded);
     const placement = correlator.handleRecord(record);
-    jsonl?.write(record.kind, { ...placementFields(placement), ...record });
+    const { kind, ...fields } = record;
+    jsonl?.write(kind, { ...placementFields(placement), ...fields });
   };
   const decoder = new TlsStreamDecoder({
     onRecord,
@@ -139,7 +153,8 @@ export function createPipeline(options: PipelineOptions = {}): Pipeline {
       log(
         `capture lost records: kernel ${loss.kernelDroppedRecords} (${loss.kernelDroppedBytes} bytes), user ${loss.userDroppedRecords} (cumulative)`,
       );
-      jsonl?.write('loss', e);
+      const { kind, ...fields } = e;
+      jsonl?.write(kind, fields);
     }
   };
 
@@ -156,7 +171,8 @@ export function createPipeline(options: PipelineOptions = {}): Pipeline {
     jsonl?.write('stats', { tsNs: wallClockNs(), final, ...stats() });
   };
   const statsInterval = options.statsIntervalMs ?? 10_000;
-  const statsTimer = jsonl && statsInterval > 0 ? setInterval(() => writeStats(false), statsInterval) : undefined;
+  const statsTimer =
+    jsonl && statsInterval > 0 ? setInterval(() => writeStats(false), statsInterval) : undefined;
   statsTimer?.unref();
 
   const handle = (event: CaptureEvent): void => {
@@ -175,8 +191,10 @@ export function createPipeline(options: PipelineOptions = {}): Pipeline {
           onLoss(event);
           return;
         default: {
-          const placement = correlator.handleActivity(event);
-          jsonl?.write(event.kind, { ...placementFields(placement), ...event });
+          const activity = event.kind === 'exec' ? { ...event, argv: redactArgv(event.argv) } : event;
+          const placement = correlator.handleActivity(activity);
+          const { kind, ...fields } = activity;
+          jsonl?.write(kind, { ...placementFields(placement), ...fields });
         }
       }
     } catch (error) {

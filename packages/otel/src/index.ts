@@ -7,7 +7,7 @@ export type {
   SamplingOptions,
   TailSamplingOptions,
 } from './config/options.js';
-export { type GenAIOptions, instrument, instrumentModules } from './lifecycle/genai-stub.js';
+export { type GenAIOptions, instrument, instrumentModules } from './genai/index.js';
 export type { AgentSightHandle } from './handle.js';
 export { init } from './init.js';
 export { type SessionInfo, withSession } from './session/with-session.js';

@@ -55,10 +55,11 @@ function joinForeignSdk(config: ResolvedConfig): AgentSightHandle {
 function startSdk(config: ResolvedConfig): AgentSightHandle {
   configureDiagLogger(config.consoleTraces);
   const resource = buildResource(config);
+  const exiting = new AbortController();
   const sampler = headSampler(config.headRatio);
   const tracerProvider = new NodeTracerProvider({
     resource,
-    spanProcessors: buildSpanProcessors(config),
+    spanProcessors: buildSpanProcessors(config, exiting.signal),
     ...(sampler ? { sampler } : {}),
   });
   const propagator = new CompositePropagator({
@@ -73,7 +74,7 @@ function startSdk(config: ResolvedConfig): AgentSightHandle {
   });
 
   const meterProvider = config.metrics
-    ? new MeterProvider({ resource, readers: [otlpMetricReader(config, config.metrics)] })
+    ? new MeterProvider({ resource, readers: [otlpMetricReader(config, config.metrics, exiting.signal)] })
     : undefined;
   if (meterProvider) metrics.setGlobalMeterProvider(meterProvider);
 
@@ -81,8 +82,13 @@ function startSdk(config: ResolvedConfig): AgentSightHandle {
   const flushAll = async () => {
     await Promise.all([tracerProvider.forceFlush(), meterProvider?.forceFlush()]);
   };
+  // On the way out, one export attempt each: retries would hold a finished process open.
+  const flushOnExit = () => {
+    exiting.abort();
+    return flushAll();
+  };
   const removeExitHooks = config.flushOnExit
-    ? installExitHooks(flushAll, config.shutdownTimeoutMillis)
+    ? installExitHooks(flushOnExit, config.shutdownTimeoutMillis)
     : () => {};
 
   const handle: AgentSightHandle = {
@@ -90,6 +96,7 @@ function startSdk(config: ResolvedConfig): AgentSightHandle {
     meterProvider: meterProvider ?? metrics.getMeterProvider(),
     forceFlush: () => settleWithin(flushAll(), config.shutdownTimeoutMillis, 'forceFlush'),
     shutdown: async () => {
+      exiting.abort();
       removeExitHooks();
       uninstallInstrumentations();
       await settleWithin(

@@ -3,7 +3,8 @@
  * Hooks ESM loading of the LLM SDKs first, so the app's own imports are instrumented, then
  * starts the SDK from the environment.
  */
-import { registerEsmHooks } from './lifecycle/genai-stub.js';
+
+import { registerEsmHooks } from './genai/index.js';
 import { init } from './init.js';
 import { safely } from './internal/diag.js';
 

@@ -1,4 +1,4 @@
-import { HEADER_SIZE, Hdr, MAX_RECORD_SIZE, RECORD_MAGIC } from './record-layout.js';
+import { Hdr, HEADER_SIZE, MAX_RECORD_SIZE, RECORD_MAGIC } from './record-layout.js';
 
 const MAGIC_BYTES = Buffer.alloc(4);
 MAGIC_BYTES.writeUInt32LE(RECORD_MAGIC);
@@ -18,7 +18,11 @@ export class FrameSplitter {
     let pos = 0;
     while (buf.length - pos >= HEADER_SIZE) {
       const size = buf.readUInt32LE(pos + Hdr.size);
-      if (buf.readUInt32LE(pos + Hdr.magic) !== RECORD_MAGIC || size < HEADER_SIZE || size > MAX_RECORD_SIZE) {
+      if (
+        buf.readUInt32LE(pos + Hdr.magic) !== RECORD_MAGIC ||
+        size < HEADER_SIZE ||
+        size > MAX_RECORD_SIZE
+      ) {
         this.malformed++;
         const next = buf.indexOf(MAGIC_BYTES, pos + 1);
         pos = next < 0 ? Math.max(pos + 1, buf.length - 3) : next;

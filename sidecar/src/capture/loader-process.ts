@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline';
 import { EpochClock } from './clock.js';
 import type { CaptureEvent, LossEvent } from './events.js';
 import { FrameSplitter } from './frame-splitter.js';
-import { type LoaderRecord, decodeRecord } from './record-decoder.js';
+import { decodeRecord, type LoaderRecord } from './record-decoder.js';
 import type { CaptureHandle, CaptureOptions, CaptureStats } from './types.js';
 
 const EXIT_NO_PRIVILEGES = 77;
@@ -44,7 +44,7 @@ export class LoaderProcess implements CaptureHandle {
   private readonly splitter = new FrameSplitter();
   private readonly clock = new EpochClock();
   private readonly stderrTail: string[] = [];
-  private readonly ackWaiters = new Map<number, Array<() => void>>();
+  private readonly ackWaiters = new Map<number, Array<{ resolve: () => void; reject: (e: Error) => void }>>();
   private readonly counters = { records: 0, bytes: 0, kernelDroppedRecords: 0, kernelDroppedBytes: 0 };
   private loaderDropped = 0;
   private undecodable = 0;
@@ -90,9 +90,9 @@ export class LoaderProcess implements CaptureHandle {
   track(pid: number): Promise<void> {
     if (!Number.isInteger(pid) || pid <= 0) return Promise.reject(new Error(`capture: invalid pid ${pid}`));
     if (this.closed) return Promise.reject(new Error('capture: loader is not running'));
-    return new Promise((resolve) => {
+    return new Promise((resolve, reject) => {
       const waiters = this.ackWaiters.get(pid) ?? [];
-      waiters.push(resolve);
+      waiters.push({ resolve, reject });
       this.ackWaiters.set(pid, waiters);
       this.child.stdin.write(`track ${pid}\n`);
     });
@@ -118,7 +118,7 @@ export class LoaderProcess implements CaptureHandle {
     await this.stdoutEnded;
     clearTimeout(timer);
     this.splitter.finish();
-    this.emitLoss(process.hrtime.bigint());
+    this.emitLoss(this.clock.toEpochNs(process.hrtime.bigint()));
     return this.stats();
   }
 
@@ -157,7 +157,7 @@ export class LoaderProcess implements CaptureHandle {
       case 'ack': {
         const waiters = this.ackWaiters.get(record.pid);
         if (record.op === 'track' && waiters) {
-          waiters.shift()?.();
+          waiters.shift()?.resolve();
           if (waiters.length === 0) this.ackWaiters.delete(record.pid);
         }
         break;
@@ -166,15 +166,15 @@ export class LoaderProcess implements CaptureHandle {
         this.counters.kernelDroppedRecords = record.kernelDroppedRecords;
         this.counters.kernelDroppedBytes = record.kernelDroppedBytes;
         this.loaderDropped = record.loaderDroppedRecords;
-        this.emitLoss(record.tsNs, true);
+        this.emitLoss(record.tsNs);
         break;
     }
   }
 
-  private emitLoss(ts: bigint, epoch = false): void {
+  private emitLoss(tsNs: bigint): void {
     const event: LossEvent = {
       kind: 'loss',
-      tsNs: epoch ? ts : this.clock.toEpochNs(ts),
+      tsNs,
       kernelDroppedRecords: this.counters.kernelDroppedRecords,
       kernelDroppedBytes: this.counters.kernelDroppedBytes,
       userDroppedRecords: this.userDropped(),
@@ -215,8 +215,8 @@ export class LoaderProcess implements CaptureHandle {
   private fail(error: Error): void {
     this.closed = true;
     this.rejectReady(error);
-    for (const [pid, waiters] of this.ackWaiters) {
-      for (const _ of waiters) this.onLogLine(`track(${pid}) abandoned: ${error.message.split('\n')[0]}`);
+    for (const waiters of this.ackWaiters.values()) {
+      for (const waiter of waiters) waiter.reject(error);
     }
     this.ackWaiters.clear();
   }

@@ -28,7 +28,11 @@ const has = (caps: bigint, bit: number) => (caps & (1n << BigInt(bit))) !== 0n;
 export function checkCapturePrivileges(): CapturePrivileges {
   const missing: string[] = [];
   if (process.platform !== 'linux') {
-    return { ok: false, missing: ['linux'], message: `eBPF capture needs Linux (running on ${process.platform})` };
+    return {
+      ok: false,
+      missing: ['linux'],
+      message: `eBPF capture needs Linux (running on ${process.platform})`,
+    };
   }
   const caps = effectiveCapabilities();
   if (caps === null) {

@@ -1,9 +1,9 @@
 import type { CaptureEvent, FileOp } from './events.js';
 import { formatIPv4, formatIPv6 } from './ip-address.js';
 import {
+  Ack,
   AF_INET,
   AF_INET6,
-  Ack,
   Attach,
   Clock,
   Connect,
@@ -13,8 +13,8 @@ import {
   File,
   FileOpCode,
   Fork,
-  HEADER_SIZE,
   Hdr,
+  HEADER_SIZE,
   RecordType,
   Stats,
   TlsClose,
@@ -87,7 +87,10 @@ export function decodeRecord(rec: Buffer, toEpochNs: ToEpochNs): DecodedRecord {
     comm: cString(rec, Hdr.comm, Hdr.commLength),
     tsNs: toEpochNs(rec.readBigUInt64LE(Hdr.tsNs)),
   });
-  const kernel = (event: Exclude<CaptureEvent, { kind: 'loss' }>): DecodedRecord => ({ source: 'kernel', event });
+  const kernel = (event: Exclude<CaptureEvent, { kind: 'loss' }>): DecodedRecord => ({
+    source: 'kernel',
+    event,
+  });
   const loader = (record: LoaderRecord): DecodedRecord => ({ source: 'loader', record });
 
   switch (type) {
@@ -191,7 +194,10 @@ export function decodeRecord(rec: Buffer, toEpochNs: ToEpochNs): DecodedRecord {
     }
     case RecordType.clock:
       check(rec.length === Clock.size, 'clock: size');
-      return loader({ kind: 'clock', realtimeMinusMonotonicNs: rec.readBigInt64LE(Clock.realtimeMinusMonotonic) });
+      return loader({
+        kind: 'clock',
+        realtimeMinusMonotonicNs: rec.readBigInt64LE(Clock.realtimeMinusMonotonic),
+      });
     case RecordType.ready:
       check(rec.length === HEADER_SIZE, 'ready: size');
       return loader({ kind: 'ready' });

@@ -10,10 +10,17 @@ export interface CommonOptions {
   quiet: boolean;
 }
 
+/** What `trace` follows: these pids and their descendants, processes exec'ing a comm, or everything. */
+export interface TraceTarget {
+  pids: number[];
+  comm?: string;
+  all: boolean;
+}
+
 export type CliCommand =
   | { command: 'help' }
   | { command: 'record'; options: CommonOptions; argv: string[] }
-  | { command: 'trace'; options: CommonOptions; target: { pids: number[]; comm: string[]; all: boolean } };
+  | { command: 'trace'; options: CommonOptions; target: TraceTarget };
 
 /** A command line that cannot be run; the message says why. */
 export class UsageError extends Error {}
@@ -26,7 +33,7 @@ const OPTIONS = {
   'redact-pattern': { type: 'string', multiple: true },
   'ringbuf-bytes': { type: 'string' },
   pid: { type: 'string', multiple: true },
-  comm: { type: 'string', multiple: true },
+  comm: { type: 'string' },
   all: { type: 'boolean' },
   quiet: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -44,7 +51,9 @@ function regex(raw: string): RegExp {
   try {
     return new RegExp(raw, 'g');
   } catch (error) {
-    throw new UsageError(`--redact-pattern '${raw}' is not a valid regular expression: ${(error as Error).message}`);
+    throw new UsageError(
+      `--redact-pattern '${raw}' is not a valid regular expression: ${(error as Error).message}`,
+    );
   }
 }
 
@@ -90,19 +99,22 @@ export function parseCliArgs(args: string[]): CliCommand {
   };
 
   if (command === 'record') {
-    if (values.pid || values.comm || values.all) throw new UsageError('--pid, --comm and --all belong to trace');
+    if (values.pid || values.comm || values.all)
+      throw new UsageError('--pid, --comm and --all belong to trace');
     const argv = [...rest, ...commandArgv];
-    if (argv.length === 0) throw new UsageError('record needs a command: record [options] -- COMMAND [ARGS...]');
+    if (argv.length === 0)
+      throw new UsageError('record needs a command: record [options] -- COMMAND [ARGS...]');
     return { command: 'record', options, argv };
   }
   if (command === 'trace') {
-    if (rest.length > 0 || commandArgv.length > 0) throw new UsageError(`trace takes no command: '${[...rest, ...commandArgv].join(' ')}'`);
-    const target = {
+    if (rest.length > 0 || commandArgv.length > 0)
+      throw new UsageError(`trace takes no command: '${[...rest, ...commandArgv].join(' ')}'`);
+    const target: TraceTarget = {
       pids: (values.pid ?? []).map((raw) => positiveInteger('pid', raw)),
-      comm: values.comm ?? [],
+      ...(values.comm !== undefined ? { comm: values.comm } : {}),
       all: values.all ?? false,
     };
-    if (target.pids.length === 0 && target.comm.length === 0 && !target.all) {
+    if (target.pids.length === 0 && target.comm === undefined && !target.all) {
       throw new UsageError('trace needs a target: --pid PID, --comm NAME or --all');
     }
     return { command: 'trace', options, target };

@@ -24,7 +24,9 @@ function exitStatus(code: number | null, signal: NodeJS.Signals | null): number 
 }
 
 async function spawnGated(argv: string[]): Promise<ChildProcess> {
-  const child = spawn('/bin/sh', ['-c', GATE_SCRIPT, ...argv], { stdio: ['inherit', 'inherit', 'inherit', 'pipe'] });
+  const child = spawn('/bin/sh', ['-c', GATE_SCRIPT, ...argv], {
+    stdio: ['inherit', 'inherit', 'inherit', 'pipe'],
+  });
   await once(child, 'spawn');
   return child;
 }
@@ -52,7 +54,10 @@ export async function runRecord(options: CommonOptions, argv: string[]): Promise
     return 1;
   }
   session.pipeline.adopt(pid);
-  (child.stdio[3] as Writable).end('\n');
+  const gate = child.stdio[3] as Writable;
+  // A command killed before the gate opens closes the pipe: its exit status says what happened.
+  gate.on('error', () => {});
+  gate.end('\n');
 
   // The sidecar outlives every signal, so it can record how the command ends.
   const forward = (signal: NodeJS.Signals): void => {
@@ -62,7 +67,8 @@ export async function runRecord(options: CommonOptions, argv: string[]): Promise
   for (const signal of FORWARDED_SIGNALS) process.on(signal, forward);
   for (const signal of TERMINAL_SIGNALS) process.on(signal, ignore);
   void session.capture.exited.then((code) => {
-    if (child.exitCode === null) log(`capture stopped unexpectedly (status ${code}); the command keeps running untraced`);
+    if (child.exitCode === null && child.signalCode === null)
+      log(`capture stopped unexpectedly (status ${code}); the command keeps running untraced`);
   });
 
   const [code, signal] = await exited;

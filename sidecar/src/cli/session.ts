@@ -1,4 +1,4 @@
-import { checkCapturePrivileges, startCapture, type CaptureHandle } from '../capture/index.js';
+import { type CaptureHandle, checkCapturePrivileges, startCapture } from '../capture/index.js';
 import { createPipeline, type Pipeline, type PipelineStats } from '../pipeline.js';
 import type { CommonOptions } from './args.js';
 import { formatSummary } from './summary.js';
@@ -28,7 +28,7 @@ export function log(line: string): void {
 export async function startSession(options: CommonOptions, target: CaptureTarget): Promise<Session> {
   const privileges = checkCapturePrivileges();
   if (!privileges.ok) {
-    throw new SessionError(`${privileges.message}\nmissing: ${privileges.missing.join(', ')}`, 2);
+    throw new SessionError(privileges.message, 2);
   }
   const pipeline = createPipeline({
     ...(options.serviceName ? { serviceName: options.serviceName } : {}),
@@ -44,7 +44,8 @@ export async function startSession(options: CommonOptions, target: CaptureTarget
       target,
       ...(options.ringBufferBytes ? { ringBufferBytes: options.ringBufferBytes } : {}),
       onEvent: pipeline.handle,
-      onLog: log,
+      // The loader reports progress (ready, attached, stopped); --quiet keeps the terminal for the command.
+      ...(options.quiet ? {} : { onLog: log }),
     });
   } catch (error) {
     await pipeline.stop();

@@ -17,7 +17,9 @@ export function formatSummary(s: PipelineStats): string {
       ? `OTLP ${s.otlp.exportedSpans} exported, ${s.otlp.droppedSpans} dropped, ${s.otlp.failedSpans} failed` +
         (s.otlp.unsampledSpans ? `, ${s.otlp.unsampledSpans} unsampled` : '')
       : 'OTLP off',
-    s.jsonl ? `JSONL ${plural(s.jsonl.lines, 'line')} to ${s.jsonl.path} (${s.jsonl.droppedLines} dropped)` : undefined,
+    s.jsonl
+      ? `JSONL ${plural(s.jsonl.lines, 'line')} to ${s.jsonl.path} (${s.jsonl.droppedLines} dropped)`
+      : undefined,
   ]
     .filter(Boolean)
     .join('; ');

@@ -24,9 +24,9 @@ Options:
                           Secret headers (authorization, x-api-key, cookie, ...) are always redacted.
   --ringbuf-bytes N       Size of the BPF ring buffer in bytes (a power of two).
   --pid PID               trace: this process and its descendants (repeatable).
-  --comm NAME             trace: processes with this command name (repeatable).
+  --comm NAME             trace: processes that exec a program with this command name.
   --all                   trace: every process on the host.
-  --quiet                 Do not print the summary on exit.
+  --quiet                 No loader progress lines and no summary on exit (warnings still show).
   -h, --help              Show this help.
 
 Exit status: record exits with the command's status (128+N when it was killed by signal N);

@@ -1,11 +1,4 @@
-import type {
-  ConnectEvent,
-  ExecEvent,
-  ExitEvent,
-  FileEvent,
-  ForkEvent,
-  TaskRef,
-} from '../capture/events.js';
+import type { ConnectEvent, ExecEvent, ExitEvent, FileEvent, ForkEvent, TaskRef } from '../capture/events.js';
 import type { DecodedRecord, HttpExchange, UndecodedConnection } from '../decode/types.js';
 import { connectSpanEvent, fileSpanEvent, undecodedSpanEvent } from './activity-events.js';
 import { joinExchange } from './exchange-join.js';
@@ -28,6 +21,10 @@ export interface CorrelatorOptions {
   captureContent?: boolean;
   /** Span events kept per process span; the rest are counted as dropped. Default 1000. */
   maxEventsPerProcess?: number;
+  /**
+   * Applied to command lines read from /proc (exec events arrive already redacted). Default: none.
+   */
+  redactArgv?: (argv: string[]) => string[];
   /** Source of facts about processes met mid-life; defaults to reading /proc. */
   snapshot?: (pid: number) => ProcessSnapshot | undefined;
 }
@@ -75,12 +72,14 @@ export class Correlator {
   private readonly captureContent: boolean;
   private readonly maxEvents: number;
   private readonly snapshot: (pid: number) => ProcessSnapshot | undefined;
+  private readonly redactArgv: (argv: string[]) => string[];
   private readonly exitWaiters = new Map<number, Array<() => void>>();
 
   constructor(private readonly options: CorrelatorOptions) {
     this.captureContent = options.captureContent ?? false;
     this.maxEvents = options.maxEventsPerProcess ?? 1000;
     this.snapshot = options.snapshot ?? readProcessSnapshot;
+    this.redactArgv = options.redactArgv ?? ((argv) => argv);
   }
 
   /** Handles process activity; returns the placement of the process span it belongs to. */
@@ -173,7 +172,7 @@ export class Correlator {
       pid: snap.pid,
       ppid: snap.ppid,
       comm: snap.comm,
-      argv: snap.argv,
+      argv: this.redactArgv(snap.argv),
       argvTruncated: false,
       filename: snap.filename,
       startNs: snap.startNs > 0n && snap.startNs <= nowNs ? snap.startNs : nowNs,
@@ -247,7 +246,12 @@ export class Correlator {
     known.filename = e.filename;
     if (e.ppid > 0) known.ppid = e.ppid;
     const wasEnv = known.placement.correlation === 'env';
-    known.placement = joinProcess(known.placement.spanId, e.env, this.parentOf(known.pid, known.ppid), known.placement);
+    known.placement = joinProcess(
+      known.placement.spanId,
+      e.env,
+      this.parentOf(known.pid, known.ppid),
+      known.placement,
+    );
     known.env = e.env;
     if (!wasEnv && known.placement.correlation === 'env') this.counters.processesJoinedByEnv++;
     return known;

@@ -1,6 +1,7 @@
+import { TraceFlags } from '@opentelemetry/api';
 import type { HeaderMap } from '../decode/types.js';
 import type { SpanPlacement } from './span-record.js';
-import { newSpanId, newTraceId, parseTraceparentValue, parseXTraceId, SAMPLED } from './trace-context.js';
+import { newSpanId, newTraceId, parseTraceparentValue, parseXTraceId } from './trace-context.js';
 import type { TrackedProcess } from './tracked-process.js';
 
 /**
@@ -12,7 +13,9 @@ import type { TrackedProcess } from './tracked-process.js';
  */
 export function joinExchange(headers: HeaderMap, process: TrackedProcess | undefined): SpanPlacement {
   const spanId = newSpanId();
-  const remote = headers.traceparent ? parseTraceparentValue(headers.traceparent, headers.tracestate) : undefined;
+  const remote = headers.traceparent
+    ? parseTraceparentValue(headers.traceparent, headers.tracestate)
+    : undefined;
   if (remote) {
     return {
       traceId: remote.traceId,
@@ -30,7 +33,7 @@ export function joinExchange(headers: HeaderMap, process: TrackedProcess | undef
       traceId: xTraceId,
       spanId,
       ...(sameTrace ? { parentSpanId: sameTrace.spanId } : {}),
-      traceFlags: sameTrace?.traceFlags ?? SAMPLED,
+      traceFlags: sameTrace?.traceFlags ?? TraceFlags.SAMPLED,
       correlation: 'x-trace-id',
     };
   }
@@ -45,5 +48,5 @@ export function joinExchange(headers: HeaderMap, process: TrackedProcess | undef
       correlation: 'inferred',
     };
   }
-  return { traceId: newTraceId(), spanId, traceFlags: SAMPLED, correlation: 'none' };
+  return { traceId: newTraceId(), spanId, traceFlags: TraceFlags.SAMPLED, correlation: 'none' };
 }

@@ -3,6 +3,7 @@ import { type Attributes, SpanKind, type SpanStatus, SpanStatusCode } from '@ope
 import type { HttpExchange } from '../decode/types.js';
 import { ATTR, EVENT } from './attribute-names.js';
 import { llmAttributes, llmContentAttributes, llmSpanName } from './llm-attributes.js';
+import { laterNs } from './ns-time.js';
 import type { SpanEventRecord, SpanPlacement, SpanRecord } from './span-record.js';
 
 /** Bodies on spans are for reading, not archiving (the JSONL keeps them whole). */
@@ -50,7 +51,8 @@ function errorType(x: HttpExchange): string | undefined {
 
 function exchangeStatus(x: HttpExchange, error: string | undefined): SpanStatus {
   if (!error) return { code: SpanStatusCode.UNSET };
-  const message = x.llm?.error?.message ?? x.problem ?? (x.response ? `HTTP ${x.response.status}` : 'no response');
+  const message =
+    x.llm?.error?.message ?? x.problem ?? (x.response ? `HTTP ${x.response.status}` : 'no response');
   return { code: SpanStatusCode.ERROR, message };
 }
 
@@ -90,12 +92,14 @@ export function buildExchangeSpan(
     name: x.llm ? llmSpanName(x.llm) : x.request.method,
     kind: SpanKind.CLIENT,
     startNs: timings.requestStartNs,
-    endNs: endNs < timings.requestStartNs ? timings.requestStartNs : endNs,
+    endNs: laterNs(endNs, timings.requestStartNs),
     attributes: {
       ...(x.llm ? llmAttributes(x.llm) : {}),
       ...timeToFirstChunk,
       [ATTR.httpRequestMethod]: x.request.method,
-      ...(x.request.headers.host ? { [ATTR.urlFull]: `https://${x.request.headers.host}${x.request.target}` } : {}),
+      ...(x.request.headers.host
+        ? { [ATTR.urlFull]: `https://${x.request.headers.host}${x.request.target}` }
+        : {}),
       ...(server.address ? { [ATTR.serverAddress]: server.address } : {}),
       [ATTR.serverPort]: server.port,
       ...(x.response ? { [ATTR.httpResponseStatusCode]: x.response.status } : {}),

@@ -1,6 +1,7 @@
+import { TraceFlags } from '@opentelemetry/api';
 import type { ExecEvent } from '../capture/events.js';
 import type { SpanPlacement } from './span-record.js';
-import { newTraceId, parseTraceparentValue, SAMPLED } from './trace-context.js';
+import { newTraceId, parseTraceparentValue } from './trace-context.js';
 import type { TrackedProcess } from './tracked-process.js';
 
 /**
@@ -19,7 +20,8 @@ export function joinProcess(
   current?: SpanPlacement,
 ): SpanPlacement {
   const remote = env.TRACEPARENT ? parseTraceparentValue(env.TRACEPARENT, env.TRACESTATE) : undefined;
-  const inherited = remote !== undefined && parent !== undefined && parent.env.TRACEPARENT === env.TRACEPARENT;
+  const inherited =
+    remote !== undefined && parent !== undefined && parent.env.TRACEPARENT === env.TRACEPARENT;
   if (remote && !inherited) {
     return {
       traceId: remote.traceId,
@@ -42,5 +44,5 @@ export function joinProcess(
     };
   }
   const traceId = current?.correlation === 'none' ? current.traceId : newTraceId();
-  return { traceId, spanId, traceFlags: SAMPLED, correlation: 'none' };
+  return { traceId, spanId, traceFlags: TraceFlags.SAMPLED, correlation: 'none' };
 }

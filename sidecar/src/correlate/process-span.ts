@@ -1,5 +1,6 @@
-import { SpanKind, SpanStatusCode, type SpanStatus } from '@opentelemetry/api';
+import { SpanKind, type SpanStatus, SpanStatusCode } from '@opentelemetry/api';
 import { ATTR } from './attribute-names.js';
+import { laterNs } from './ns-time.js';
 import type { SpanRecord } from './span-record.js';
 import type { TrackedProcess } from './tracked-process.js';
 
@@ -21,7 +22,7 @@ export function buildProcessSpan(p: TrackedProcess, endNs: bigint, running: bool
     name: `process ${p.comm}`,
     kind: SpanKind.INTERNAL,
     startNs: p.startNs,
-    endNs: endNs < p.startNs ? p.startNs : endNs,
+    endNs: laterNs(endNs, p.startNs),
     attributes: {
       [ATTR.processPid]: p.pid,
       [ATTR.processParentPid]: p.ppid,

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { isSpanContextValid, TraceFlags } from '@opentelemetry/api';
+import { isSpanContextValid } from '@opentelemetry/api';
 import { parseTraceParent } from '@opentelemetry/core';
 
 /** A remote span context taken from a `traceparent` header or `TRACEPARENT` variable. */
@@ -35,5 +35,3 @@ export function parseXTraceId(value: string): string | undefined {
   const hex = value.trim().toLowerCase().replaceAll('-', '');
   return HEX_32.test(hex) && !ZERO_TRACE_ID.test(hex) ? hex : undefined;
 }
-
-export const SAMPLED = TraceFlags.SAMPLED;

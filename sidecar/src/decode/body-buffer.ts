@@ -1,24 +1,33 @@
 /**
- * Collects a message body as a list of slices and concatenates once at the end. Past `maxBytes` the
- * bytes are only counted, so a huge upload or download cannot exhaust the sidecar's memory.
+ * Collects a message body into one owned buffer (grown by doubling, or sized up front from
+ * Content-Length), so the capture's event buffers are not retained and no final concat is needed.
+ * Past `maxBytes` the bytes are only counted: a huge upload or download cannot exhaust memory.
  */
+const EMPTY = Buffer.alloc(0);
+/** Up-front allocation limit: a declared length is a claim, not bytes we have seen. */
+const MAX_PREALLOCATION = 1024 * 1024;
+
 export class BodyBuffer {
-  private parts: Buffer[] = [];
+  private store = EMPTY;
   private kept = 0;
   /** Body bytes seen, kept or not. */
   seen = 0;
-  /** Body bytes the capture lost (gaps inside the body). */
-  missing = 0;
 
-  constructor(private readonly maxBytes: number) {}
+  constructor(
+    private readonly maxBytes: number,
+    expectedBytes = 0,
+  ) {
+    const initial = Math.min(expectedBytes, maxBytes, MAX_PREALLOCATION);
+    if (initial > 0) this.store = Buffer.allocUnsafe(initial);
+  }
 
-  append(bytes: Buffer): void {
-    this.seen += bytes.length;
-    const room = this.maxBytes - this.kept;
-    if (room <= 0) return;
-    const slice = bytes.length > room ? bytes.subarray(0, room) : bytes;
-    this.parts.push(slice);
-    this.kept += slice.length;
+  append(source: Buffer, start: number, end: number): void {
+    this.seen += end - start;
+    const n = Math.min(end - start, this.maxBytes - this.kept);
+    if (n <= 0) return;
+    this.reserve(this.kept + n);
+    source.copy(this.store, this.kept, start, start + n);
+    this.kept += n;
   }
 
   /** Bytes seen but not kept because of the size limit. */
@@ -27,7 +36,13 @@ export class BodyBuffer {
   }
 
   toBuffer(): Buffer {
-    if (this.parts.length === 1) return this.parts[0];
-    return Buffer.concat(this.parts, this.kept);
+    return this.store.subarray(0, this.kept);
+  }
+
+  private reserve(size: number): void {
+    if (size <= this.store.length) return;
+    const grown = Buffer.allocUnsafe(Math.min(this.maxBytes, Math.max(size, this.store.length * 2, 1024)));
+    this.store.copy(grown, 0, 0, this.kept);
+    this.store = grown;
   }
 }

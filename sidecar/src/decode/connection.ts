@@ -5,154 +5,21 @@
  * time: one Node thread multiplexes many connections and pipelines requests on each.
  */
 import type { TlsDataEvent, TlsDirection } from '../capture/events.js';
-import { BodyBuffer } from './body-buffer.js';
-import { buildExchangeRecord, type ExchangeState, type MessageState } from './exchange-record.js';
-import { type MessageHead, type MessageSink, Http1MessageParser } from './http1/message-parser.js';
-import { StreamReassembler, type StreamSink } from './reassembly.js';
-import type { ByteGap, DecodedRecord, DecodeStats, HeaderMap, UndecodedConnection } from './types.js';
+import {
+  type ConnectionContext,
+  DirectionDecoder,
+  type DirectionOwner,
+  type TaskSnapshot,
+} from './direction-decoder.js';
+import { buildExchangeRecord, type ExchangeState } from './exchange-record.js';
+import type { UndecodedConnection } from './types.js';
 
-export interface ConnectionContext {
-  stats: DecodeStats;
-  maxBodyBytes: number;
-  emit(record: DecodedRecord): void;
-}
+export type { ConnectionContext } from './direction-decoder.js';
 
-interface TaskSnapshot {
-  pid: number;
-  tid: number;
-  comm: string;
-}
-
-/** Responses the server owes before we give up waiting on the oldest one (bounds memory). */
+/** Unpaired messages kept waiting for their partner before the oldest is given up on (bounds memory). */
 const MAX_PENDING_EXCHANGES = 256;
 
-class DirectionDecoder implements StreamSink, MessageSink {
-  readonly reassembler = new StreamReassembler(this);
-  readonly parser: Http1MessageParser;
-  /** The message being parsed (head seen, end not yet). */
-  current: MessageState | undefined;
-  /** Gaps seen while no message was open: they belong to the next one. */
-  private unattachedGaps: ByteGap[] = [];
-  /** Capture time of the first byte after the previous message ended. */
-  private firstByteNs: bigint | undefined;
-
-  constructor(
-    private readonly connection: ConnectionDecoder,
-    readonly direction: TlsDirection,
-  ) {
-    const kind = direction === 'write' ? 'request' : 'response';
-    this.parser = new Http1MessageParser(
-      kind,
-      this,
-      () => connection.methodAwaitingResponse(),
-      () => direction === 'write' || !connection.sawRequest,
-    );
-  }
-
-  data(bytes: Buffer, tsNs: bigint): void {
-    this.connection.bytes += bytes.length;
-    if (this.connection.mode !== 'http') {
-      return;
-    }
-    this.firstByteNs ??= tsNs;
-    this.parser.feed(bytes, tsNs);
-  }
-
-  gap(offset: number, length: number, tsNs: bigint): void {
-    const gap: ByteGap = { direction: this.direction, offset, length };
-    this.connection.context.stats.gapBytes += length;
-    if (this.current) this.current.exchange.gaps.push(gap);
-    else this.unattachedGaps.push(gap);
-    if (this.connection.mode === 'http') this.parser.gap(length, tsNs);
-  }
-
-  /** Gaps no message took (the stream never re-synced after them). */
-  takeUnattachedGaps(): ByteGap[] {
-    const gaps = this.unattachedGaps;
-    this.unattachedGaps = [];
-    return gaps;
-  }
-
-  duplicate(length: number): void {
-    this.connection.context.stats.droppedBytes += length;
-  }
-
-  head(head: MessageHead, tsNs: bigint): void {
-    const message = this.openMessage(head, tsNs);
-    this.current = message;
-  }
-
-  interim(_head: MessageHead, tsNs: bigint): void {
-    // `100 Continue` and friends: the final response follows on the same slot.
-    this.firstByteNs ??= tsNs;
-  }
-
-  body(bytes: Buffer, _tsNs: bigint): void {
-    this.current?.body.append(bytes);
-  }
-
-  bodyGap(length: number): void {
-    if (this.current) this.current.body.missing += length;
-  }
-
-  end(tsNs: bigint, complete: boolean, problem?: string, trailers?: HeaderMap): void {
-    const message = this.current;
-    this.firstByteNs = undefined;
-    if (!message) return;
-    this.current = undefined;
-    message.endNs = tsNs;
-    message.complete = complete;
-    message.trailers = trailers;
-    if (problem) message.problems.push(problem);
-    message.done = true;
-    this.connection.messageDone();
-  }
-
-  headLost(): void {
-    const message = this.openMessage(undefined, undefined);
-    message.problems.push(`${this.direction === 'write' ? 'request' : 'response'} head lost in a capture gap`);
-    message.done = true;
-    this.firstByteNs = undefined;
-    this.connection.messageDone();
-  }
-
-  notHttp1(reason: 'http2' | 'not-http'): void {
-    this.connection.markUndecoded(reason);
-  }
-
-  parseError(_reason: string): void {
-    this.connection.context.stats.parseErrors++;
-  }
-
-  discarded(length: number): void {
-    if (this.connection.mode === 'http') this.connection.context.stats.droppedBytes += length;
-  }
-
-  private openMessage(head: MessageHead | undefined, tsNs: bigint | undefined): MessageState {
-    const exchange = this.connection.slotFor(this.direction);
-    const message: MessageState = {
-      exchange,
-      head,
-      body: new BodyBuffer(this.connection.context.maxBodyBytes),
-      startNs: head ? (this.firstByteNs ?? tsNs) : undefined,
-      complete: false,
-      done: false,
-      problems: [],
-    };
-    this.firstByteNs = undefined;
-    exchange.gaps.push(...this.unattachedGaps);
-    this.unattachedGaps = [];
-    if (this.direction === 'write') {
-      exchange.request = message;
-      exchange.task = this.connection.currentTask;
-    } else {
-      exchange.response = message;
-    }
-    return message;
-  }
-}
-
-export class ConnectionDecoder {
+export class ConnectionDecoder implements DirectionOwner {
   mode: 'http' | 'http2' | 'not-http' = 'http';
   /** Plaintext bytes received in both directions. */
   bytes = 0;
@@ -239,10 +106,17 @@ export class ConnectionDecoder {
     while (this.pending.length > 0) {
       const front = this.pending[0];
       const ready = front.request?.done && front.response?.done;
-      const overdue = this.pending.length > MAX_PENDING_EXCHANGES && front.request?.done;
+      // Past the limit the oldest finished side is emitted without waiting for its partner.
+      const overdue =
+        this.pending.length > MAX_PENDING_EXCHANGES && (front.request?.done || front.response?.done);
       if (!ready && !overdue) return;
       this.emitFront();
     }
+  }
+
+  /** After `101` (WebSocket) or a CONNECT tunnel the requests side carries no more HTTP/1 either. */
+  switchedProtocols(): void {
+    this.requests.parser.ignoreRest(this.lastTsNs);
   }
 
   markUndecoded(reason: 'http2' | 'not-http'): void {

@@ -1,5 +1,5 @@
 import type { TlsCloseEvent, TlsDataEvent } from '../capture/events.js';
-import { ConnectionDecoder, type ConnectionContext } from './connection.js';
+import { type ConnectionContext, ConnectionDecoder } from './connection.js';
 import type { DecodedRecord, DecodeStats } from './types.js';
 
 export interface DecoderOptions {

@@ -1,6 +1,7 @@
 /** Turns the parse state of one request/response pair into the `HttpExchange` record we emit. */
 import type { BodyBuffer } from './body-buffer.js';
 import { decodeContent } from './content-decoding.js';
+import { headerTokens } from './http1/headers.js';
 import type { MessageHead } from './http1/message-parser.js';
 import { buildLlmCall } from './llm/index.js';
 import { parseSse } from './sse.js';
@@ -44,8 +45,7 @@ const EMPTY = Buffer.alloc(0);
 export function buildExchangeRecord(state: ExchangeState, context: RecordContext): HttpExchange {
   const problems: string[] = [];
   const request = buildRequest(state.request, context, problems);
-  const response = state.response ? buildResponse(state.response, context, problems) : undefined;
-  if (!state.response) problems.push('no response captured');
+  const response = buildResponse(state.response, context, problems);
   const startNs = state.request?.startNs ?? state.response?.startNs ?? 0n;
   const record: HttpExchange = {
     kind: 'http',
@@ -71,7 +71,11 @@ export function buildExchangeRecord(state: ExchangeState, context: RecordContext
   return record;
 }
 
-function buildRequest(message: MessageState | undefined, context: RecordContext, problems: string[]): HttpRequestRecord {
+function buildRequest(
+  message: MessageState | undefined,
+  context: RecordContext,
+  problems: string[],
+): HttpRequestRecord {
   if (!message?.head?.request) {
     problems.push(...(message?.problems ?? ['request not captured']));
     return { method: '', target: '', httpVersion: '', headers: {}, body: EMPTY, complete: false };
@@ -88,15 +92,27 @@ function buildRequest(message: MessageState | undefined, context: RecordContext,
   };
 }
 
-function buildResponse(message: MessageState, context: RecordContext, problems: string[]): HttpResponseRecord {
-  if (!message.head?.status) {
-    problems.push(...message.problems);
-    return { status: 0, reason: '', httpVersion: '', headers: {}, body: EMPTY, complete: false };
+/** Undefined when no response was seen, or only its loss in a capture gap is known. */
+function buildResponse(
+  message: MessageState | undefined,
+  context: RecordContext,
+  problems: string[],
+): HttpResponseRecord | undefined {
+  if (!message?.head?.status) {
+    problems.push(...(message?.problems ?? ['no response captured']));
+    return undefined;
   }
   const { status, reason, httpVersion } = message.head.status;
   const headers = message.trailers ? { ...message.head.headers, ...message.trailers } : message.head.headers;
   const body = finishBody(message, 'response', context, problems);
-  const record: HttpResponseRecord = { status, reason, httpVersion, headers, body, complete: message.complete };
+  const record: HttpResponseRecord = {
+    status,
+    reason,
+    httpVersion,
+    headers,
+    body,
+    complete: message.complete,
+  };
   if (headers['content-type']?.toLowerCase().includes('text/event-stream')) {
     const parsed = parseSse(body.toString('utf8'));
     record.sse = parsed.messages;
@@ -117,10 +133,19 @@ function finishBody(
     context.stats.droppedBytes += message.body.overflow;
     problems.push(`${which} body exceeded maxBodyBytes: kept ${raw.length} of ${message.body.seen} bytes`);
   }
-  const decoded = decodeContent(raw, message.head?.headers['content-encoding'], context.maxBodyBytes);
+  const decoded = decodeContent(raw, appliedCodings(message.head?.headers ?? {}), context.maxBodyBytes);
   if (decoded.problem) {
     context.stats.parseErrors++;
     problems.push(`${which} ${decoded.problem}`);
   }
   return decoded.body;
+}
+
+/**
+ * Codings applied to the body, in order: content codings, then transfer codings other than chunked
+ * (`Transfer-Encoding: gzip, chunked` is rare but legal; chunked framing is already undone).
+ */
+function appliedCodings(headers: HeaderMap): string {
+  const transfer = headerTokens(headers['transfer-encoding']).filter((coding) => coding !== 'chunked');
+  return [headers['content-encoding'] ?? '', ...transfer].filter((coding) => coding !== '').join(', ');
 }

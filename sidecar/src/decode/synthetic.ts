@@ -50,7 +50,10 @@ const ALL_KINDS: SyntheticExchangeKind[] = [
   'plain-json',
 ];
 
-const WORDS = 'the agent reads a file then calls the tool and writes a short answer about latency tokens traces'.split(' ');
+const WORDS =
+  'the agent reads a file then calls the tool and writes a short answer about latency tokens traces'.split(
+    ' ',
+  );
 
 /** mulberry32: a small, fast, seedable PRNG returning floats in [0, 1). */
 export function createPrng(seed: number): () => number {
@@ -80,9 +83,14 @@ export function generateSyntheticCapture(options: SyntheticCaptureOptions = {}):
       const kind = kinds[Math.floor(random() * kinds.length)];
       if (kind !== 'plain-json') llmCalls++;
       const exchange = buildExchange(kind, responseBytes, random);
-      transcript.push({ direction: 'write', data: exchange.request }, { direction: 'read', data: exchange.response });
+      transcript.push(
+        { direction: 'write', data: exchange.request },
+        { direction: 'read', data: exchange.response },
+      );
     }
-    queues.push(eventsFromTranscript(`${1000 + c}:1:${(0x5000 + c).toString(16)}`, transcript, { random, maxChunk }));
+    queues.push(
+      eventsFromTranscript(`${1000 + c}:1:${(0x5000 + c).toString(16)}`, transcript, { random, maxChunk }),
+    );
   }
 
   // Interleave connections the way one event loop multiplexes them, keeping each connection's order.
@@ -114,7 +122,11 @@ export interface SplitOptions {
 }
 
 /** Turns a connection transcript into capture events with per-direction offsets, split into chunks. */
-export function eventsFromTranscript(connId: string, transcript: TranscriptPart[], options: SplitOptions = {}): TlsDataEvent[] {
+export function eventsFromTranscript(
+  connId: string,
+  transcript: TranscriptPart[],
+  options: SplitOptions = {},
+): TlsDataEvent[] {
   const random = options.random ?? createPrng(7);
   const maxChunk = options.maxChunk ?? 16 * 1024;
   const parsedPid = options.pid ?? Number.parseInt(connId, 10);
@@ -154,7 +166,11 @@ interface WireExchange {
   response: Buffer;
 }
 
-function buildExchange(kind: SyntheticExchangeKind, responseBytes: number, random: () => number): WireExchange {
+function buildExchange(
+  kind: SyntheticExchangeKind,
+  responseBytes: number,
+  random: () => number,
+): WireExchange {
   const text = (words: number) =>
     Array.from({ length: words }, () => WORDS[Math.floor(random() * WORDS.length)]).join(' ');
   const prompt = text(40);
@@ -195,13 +211,19 @@ function buildExchange(kind: SyntheticExchangeKind, responseBytes: number, rando
     }
     case 'openai-responses-stream': {
       const request = { model: 'gpt-4.1', stream: true, input: prompt };
-      const events = [sse('response.created', { type: 'response.created', response: { id: 'resp_1', model: 'gpt-4.1' } })];
+      const events = [
+        sse('response.created', { type: 'response.created', response: { id: 'resp_1', model: 'gpt-4.1' } }),
+      ];
       let size = 0;
       let full = '';
       while (size < responseBytes) {
         const delta = `${text(3)} `;
         full += delta;
-        const event = sse('response.output_text.delta', { type: 'response.output_text.delta', output_index: 0, delta });
+        const event = sse('response.output_text.delta', {
+          type: 'response.output_text.delta',
+          output_index: 0,
+          delta,
+        });
         events.push(event);
         size += event.length;
       }
@@ -216,7 +238,11 @@ function buildExchange(kind: SyntheticExchangeKind, responseBytes: number, rando
       return { request: openAiRequest('/v1/responses', request), response: sseResponse(events) };
     }
     case 'anthropic-messages': {
-      const request = { model: 'claude-sonnet-4-5', max_tokens: 1024, messages: [{ role: 'user', content: prompt }] };
+      const request = {
+        model: 'claude-sonnet-4-5',
+        max_tokens: 1024,
+        messages: [{ role: 'user', content: prompt }],
+      };
       const response = {
         id: 'msg_1',
         type: 'message',
@@ -240,7 +266,11 @@ function buildExchange(kind: SyntheticExchangeKind, responseBytes: number, rando
           type: 'message_start',
           message: { id: 'msg_2', model: 'claude-sonnet-4-5', usage: { input_tokens: 40, output_tokens: 1 } },
         }),
-        sse('content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }),
+        sse('content_block_start', {
+          type: 'content_block_start',
+          index: 0,
+          content_block: { type: 'text', text: '' },
+        }),
       ];
       let size = 0;
       while (size < responseBytes) {
@@ -264,8 +294,13 @@ function buildExchange(kind: SyntheticExchangeKind, responseBytes: number, rando
       return { request: anthropicRequest(request), response: sseResponse(events) };
     }
     case 'plain-json': {
-      const request = Buffer.from('GET /api/items?page=2 HTTP/1.1\r\nHost: api.example.com\r\nAccept: */*\r\n\r\n');
-      const items = Array.from({ length: Math.max(1, Math.floor(responseBytes / 40)) }, (_, i) => ({ i, name: text(3) }));
+      const request = Buffer.from(
+        'GET /api/items?page=2 HTTP/1.1\r\nHost: api.example.com\r\nAccept: */*\r\n\r\n',
+      );
+      const items = Array.from({ length: Math.max(1, Math.floor(responseBytes / 40)) }, (_, i) => ({
+        i,
+        name: text(3),
+      }));
       return { request, response: jsonResponse({ items }) };
     }
   }

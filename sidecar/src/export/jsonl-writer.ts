@@ -23,7 +23,8 @@ export class JsonlWriter {
   ) {
     this.stream = createWriteStream(path, { flags: 'w' });
     this.stream.on('error', (error) => {
-      if (!this.failed) this.log(`JSONL file ${path} failed, records are dropped from now on: ${error.message}`);
+      if (!this.failed)
+        this.log(`JSONL file ${path} failed, records are dropped from now on: ${error.message}`);
       this.failed = true;
     });
   }

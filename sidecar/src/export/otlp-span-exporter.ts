@@ -104,7 +104,9 @@ export class OtlpSpanExporter implements SpanSink {
     }
     this.counters.droppedSpans += this.queue.length;
     this.queue.length = 0;
-    await callWithTimeout(this.exporter.shutdown(), Math.max(1, deadline - Date.now())).catch(() => undefined);
+    await callWithTimeout(this.exporter.shutdown(), Math.max(1, deadline - Date.now())).catch(
+      () => undefined,
+    );
   }
 
   private pump(): void {
@@ -129,8 +131,8 @@ export class OtlpSpanExporter implements SpanSink {
       return;
     }
     this.counters.failedSpans += batch.length;
-    if (!this.failing) this.log(`OTLP export failed (${batch.length} spans): ${result.error?.message ?? 'unknown error'}`);
+    if (!this.failing)
+      this.log(`OTLP export failed (${batch.length} spans): ${result.error?.message ?? 'unknown error'}`);
     this.failing = true;
   }
 }
-

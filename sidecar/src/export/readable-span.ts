@@ -19,7 +19,11 @@ export function nsToHrTime(ns: bigint): HrTime {
  * Wraps a correlated span as the SDK's ReadableSpan so the stock OTLP exporter can encode it with
  * the ids we computed (the app's trace id, the remote parent span id) rather than SDK-made ones.
  */
-export function toReadableSpan(span: SpanRecord, resource: Resource, scope: InstrumentationScope): ReadableSpan {
+export function toReadableSpan(
+  span: SpanRecord,
+  resource: Resource,
+  scope: InstrumentationScope,
+): ReadableSpan {
   const { placement } = span;
   const traceState = placement.traceState ? new TraceState(placement.traceState) : undefined;
   const context: SpanContext = {
@@ -29,7 +33,12 @@ export function toReadableSpan(span: SpanRecord, resource: Resource, scope: Inst
     ...(traceState ? { traceState } : {}),
   };
   const parentSpanContext: SpanContext | undefined = placement.parentSpanId
-    ? { traceId: placement.traceId, spanId: placement.parentSpanId, traceFlags: placement.traceFlags, isRemote: true }
+    ? {
+        traceId: placement.traceId,
+        spanId: placement.parentSpanId,
+        traceFlags: placement.traceFlags,
+        isRemote: true,
+      }
     : undefined;
   return {
     name: span.name,

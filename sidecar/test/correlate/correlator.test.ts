@@ -38,7 +38,11 @@ describe('process join rules', () => {
     correlator.handleActivity(exit(100, 1, 'python3', 30, 3));
 
     const python = byName('process python3');
-    expect(python.placement).toMatchObject({ traceId: APP_TRACE_ID, parentSpanId: APP_SPAN_ID, correlation: 'env' });
+    expect(python.placement).toMatchObject({
+      traceId: APP_TRACE_ID,
+      parentSpanId: APP_SPAN_ID,
+      correlation: 'env',
+    });
     expect(python.attributes).toMatchObject({
       'process.pid': 100,
       'process.parent_pid': 1,
@@ -105,7 +109,10 @@ describe('process join rules', () => {
     expect(bash.placement.correlation).toBe('none');
     expect(bash.placement.traceId).not.toBe(APP_TRACE_ID);
     const make = byName('process make');
-    expect(make.placement).toMatchObject({ traceId: bash.placement.traceId, parentSpanId: bash.placement.spanId });
+    expect(make.placement).toMatchObject({
+      traceId: bash.placement.traceId,
+      parentSpanId: bash.placement.spanId,
+    });
     expect(make.attributes['agentsight.process.exit.signal']).toBe(9);
     expect(make.attributes['process.exit.code']).toBeUndefined();
     expect(make.status).toEqual({ code: SpanStatusCode.ERROR, message: 'killed by signal 9' });
@@ -140,7 +147,10 @@ describe('process activity', () => {
     correlator.handleActivity(exit(600, 1, 'node', 4, 0));
     const node = byName('process node');
     expect(node.events.map((e) => e.name)).toEqual(['file.open', 'network.connect']);
-    expect(node.events[0].attributes).toMatchObject({ 'file.path': '/etc/hosts', 'agentsight.syscall.result': 21 });
+    expect(node.events[0].attributes).toMatchObject({
+      'file.path': '/etc/hosts',
+      'agentsight.syscall.result': 21,
+    });
     expect(node.events[1].attributes).toMatchObject({
       'network.peer.address': '127.0.0.1',
       'network.peer.port': 8443,
@@ -189,7 +199,11 @@ describe('HTTP exchange join rules', () => {
       exchange({ pid: 700, headers: { traceparent: TRACEPARENT }, startMs: 5, endMs: 9, llm: chatCall() }),
     );
     const chat = byName('chat gpt-4o-mini');
-    expect(chat.placement).toMatchObject({ traceId: APP_TRACE_ID, parentSpanId: APP_SPAN_ID, correlation: 'traceparent' });
+    expect(chat.placement).toMatchObject({
+      traceId: APP_TRACE_ID,
+      parentSpanId: APP_SPAN_ID,
+      correlation: 'traceparent',
+    });
     expect(placement.spanId).toBe(chat.placement.spanId);
     expect(chat.kind).toBe(SpanKind.CLIENT);
   });
@@ -198,12 +212,18 @@ describe('HTTP exchange join rules', () => {
     const { correlator, spans } = setup();
     correlator.handleActivity(exec(800, 1, ['python3', 'a.py'], 0, { TRACEPARENT }));
     correlator.handleActivity(exec(801, 1, ['python3', 'b.py'], 0));
-    const inTrace = correlator.handleRecord(exchange({ pid: 800, headers: { 'x-trace-id': APP_TRACE_ID }, startMs: 1, endMs: 2 }));
+    const inTrace = correlator.handleRecord(
+      exchange({ pid: 800, headers: { 'x-trace-id': APP_TRACE_ID }, startMs: 1, endMs: 2 }),
+    );
     const otherTrace = correlator.handleRecord(
       exchange({ pid: 801, headers: { 'x-trace-id': APP_TRACE_ID.toUpperCase() }, startMs: 1, endMs: 2 }),
     );
     const python = correlator.handleActivity(exit(800, 1, 'python3', 3, 0));
-    expect(inTrace).toMatchObject({ traceId: APP_TRACE_ID, parentSpanId: python.spanId, correlation: 'x-trace-id' });
+    expect(inTrace).toMatchObject({
+      traceId: APP_TRACE_ID,
+      parentSpanId: python.spanId,
+      correlation: 'x-trace-id',
+    });
     expect(otherTrace).toMatchObject({ traceId: APP_TRACE_ID, correlation: 'x-trace-id' });
     expect(otherTrace.parentSpanId).toBeUndefined();
     expect(spans.filter((s) => s.name === 'POST')).toHaveLength(2);
@@ -215,31 +235,51 @@ describe('HTTP exchange join rules', () => {
     const proc = correlator.handleActivity(exec(900, 1, ['curl', 'x'], 0, { TRACEPARENT }));
     correlator.handleActivity(exit(900, 1, 'curl', 3, 0));
     const placement = correlator.handleRecord(exchange({ pid: 900, startMs: 1, endMs: 2 }));
-    expect(placement).toMatchObject({ traceId: APP_TRACE_ID, parentSpanId: proc.spanId, correlation: 'inferred' });
+    expect(placement).toMatchObject({
+      traceId: APP_TRACE_ID,
+      parentSpanId: proc.spanId,
+      correlation: 'inferred',
+    });
   });
 
   it('ignores malformed and all-zero trace headers', () => {
     const { correlator } = setup();
     const proc = correlator.handleActivity(exec(1000, 1, ['node', 'x'], 0));
-    for (const headers of [
+    const malformed: Array<Record<string, string>> = [
       { traceparent: `00-${'0'.repeat(32)}-${APP_SPAN_ID}-01` },
       { traceparent: `ff-${APP_TRACE_ID}-${APP_SPAN_ID}-01` },
       { traceparent: 'garbage' },
       { 'x-trace-id': '1234' },
-    ]) {
+    ];
+    for (const headers of malformed) {
       const placement = correlator.handleRecord(exchange({ pid: 1000, headers, startMs: 1, endMs: 2 }));
-      expect(placement).toMatchObject({ traceId: proc.traceId, parentSpanId: proc.spanId, correlation: 'inferred' });
+      expect(placement).toMatchObject({
+        traceId: proc.traceId,
+        parentSpanId: proc.spanId,
+        correlation: 'inferred',
+      });
     }
   });
 
   it('records undecoded connections as events on a live process span and counts them', () => {
     const { correlator, byName } = setup();
     correlator.handleActivity(exec(1100, 1, ['node', 'x'], 0));
-    correlator.handleRecord({ kind: 'undecoded', connId: 'c1', pid: 1100, comm: 'node', reason: 'http2', bytes: 99, tsNs: exec(0, 0, ['x'], 1).tsNs });
+    correlator.handleRecord({
+      kind: 'undecoded',
+      connId: 'c1',
+      pid: 1100,
+      comm: 'node',
+      reason: 'http2',
+      bytes: 99,
+      tsNs: exec(0, 0, ['x'], 1).tsNs,
+    });
     correlator.handleActivity(exit(1100, 1, 'node', 2, 0));
     expect(byName('process node').events[0]).toMatchObject({
       name: 'agentsight.connection.undecoded',
-      attributes: { 'agentsight.connection.undecoded_reason': 'http2', 'agentsight.connection.undecoded_bytes': 99 },
+      attributes: {
+        'agentsight.connection.undecoded_reason': 'http2',
+        'agentsight.connection.undecoded_bytes': 99,
+      },
     });
     expect(correlator.stats().undecodedConnections).toBe(1);
   });

@@ -53,7 +53,14 @@ describe('buildExchangeSpan', () => {
       toolCalls: [{ id: 'call_1', name: 'get_weather', arguments: '{"city":"Paris"}' }],
       finishReasons: ['tool_calls'],
     });
-    const x = exchange({ pid: 42, startMs: 0, endMs: 1, llm, requestBody: '{"req":1}', responseBody: '{"res":2}' });
+    const x = exchange({
+      pid: 42,
+      startMs: 0,
+      endMs: 1,
+      llm,
+      requestBody: '{"req":1}',
+      responseBody: '{"res":2}',
+    });
     const span = buildExchangeSpan(x, placement, { captureContent: true });
     expect(JSON.parse(String(span.attributes['gen_ai.input.messages']))).toEqual([
       { role: 'user', parts: [{ type: 'text', content: 'Say hi' }] },
@@ -100,7 +107,10 @@ describe('buildExchangeSpan', () => {
       'agentsight.capture.gap_count': 1,
       'agentsight.capture.gap_bytes': 90,
     });
-    expect(cutSpan.status).toEqual({ code: SpanStatusCode.ERROR, message: 'connection closed before a response' });
+    expect(cutSpan.status).toEqual({
+      code: SpanStatusCode.ERROR,
+      message: 'connection closed before a response',
+    });
   });
 });
 

@@ -28,11 +28,24 @@ export function exec(
   return { kind: 'exec', ...task(pid, ppid, comm, ms), filename, argv, argvTruncated: false, env };
 }
 
-export function fork(parent: number, grandparent: number, comm: string, child: number, ms: number): ForkEvent {
+export function fork(
+  parent: number,
+  grandparent: number,
+  comm: string,
+  child: number,
+  ms: number,
+): ForkEvent {
   return { kind: 'fork', ...task(parent, grandparent, comm, ms), childPid: child };
 }
 
-export function exit(pid: number, ppid: number, comm: string, ms: number, exitCode: number | null, signal: number | null = null): ExitEvent {
+export function exit(
+  pid: number,
+  ppid: number,
+  comm: string,
+  ms: number,
+  exitCode: number | null,
+  signal: number | null = null,
+): ExitEvent {
   return { kind: 'exit', ...task(pid, ppid, comm, ms), exitCode, signal };
 }
 

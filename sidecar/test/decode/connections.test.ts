@@ -3,7 +3,13 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TlsDataEvent } from '../../src/capture/events.js';
 import { createPrng, eventsFromTranscript, generateSyntheticCapture } from '../../src/decode/synthetic.js';
-import { type TestServer, decodeEvents, recordConversation, startRecordingProxy, startServer } from './wire.js';
+import {
+  decodeEvents,
+  recordConversation,
+  startRecordingProxy,
+  startServer,
+  type TestServer,
+} from './wire.js';
 
 let server: TestServer;
 
@@ -31,10 +37,10 @@ describe('many connections', () => {
     const transcripts = await Promise.all(
       Array.from({ length: 50 }, (_, c) =>
         recordConversation(server.port, [
-          { write: `POST /c${c}/1 HTTP/1.1\r\nContent-Length: 2\r\n\r\nr1` },
-          { write: `POST /c${c}/2 HTTP/1.1\r\nContent-Length: 2\r\n\r\nr2` },
+          { write: `POST /c${c}/1 HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nr1` },
+          { write: `POST /c${c}/2 HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nr2` },
           { waitFor: `/c${c}/2 r2` },
-          { write: `GET /c${c}/3 HTTP/1.1\r\nConnection: close\r\n\r\n` },
+          { write: `GET /c${c}/3 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n` },
         ]),
       ),
     );
@@ -53,12 +59,21 @@ describe('many connections', () => {
   });
 
   it('decodes synthetic LLM traffic from many interleaved connections', () => {
-    const capture = generateSyntheticCapture({ seed: 9, connections: 20, exchangesPerConnection: 5, responseBytes: 3000 });
+    const capture = generateSyntheticCapture({
+      seed: 9,
+      connections: 20,
+      exchangesPerConnection: 5,
+      responseBytes: 3000,
+    });
     const { exchanges, decoder } = decodeEvents(capture.events);
     expect(exchanges).toHaveLength(capture.exchanges);
     expect(exchanges.filter((e) => e.llm)).toHaveLength(capture.llmCalls);
     expect(exchanges.every((e) => !e.problem && e.response?.complete)).toBe(true);
-    expect(decoder.stats()).toMatchObject({ exchanges: capture.exchanges, llmCalls: capture.llmCalls, droppedBytes: 0 });
+    expect(decoder.stats()).toMatchObject({
+      exchanges: capture.exchanges,
+      llmCalls: capture.llmCalls,
+      droppedBytes: 0,
+    });
   });
 });
 
@@ -86,12 +101,29 @@ describe('connections that are not HTTP/1', () => {
     const [transcript] = proxy.transcripts;
     const bytes = transcript.reduce((sum, part) => sum + part.data.length, 0);
     const { records, decoder } = decodeEvents(eventsFromTranscript('8:1:h2', transcript, { maxChunk: 7 }));
-    expect(records).toEqual([{ kind: 'undecoded', connId: '8:1:h2', pid: 8, comm: 'node', reason: 'http2', bytes, tsNs: expect.any(BigInt) }]);
-    expect(decoder.stats()).toMatchObject({ connections: 1, http2Connections: 1, exchanges: 0, droppedBytes: bytes });
+    expect(records).toEqual([
+      {
+        kind: 'undecoded',
+        connId: '8:1:h2',
+        pid: 8,
+        comm: 'node',
+        reason: 'http2',
+        bytes,
+        tsNs: expect.any(BigInt),
+      },
+    ]);
+    expect(decoder.stats()).toMatchObject({
+      connections: 1,
+      http2Connections: 1,
+      exchanges: 0,
+      droppedBytes: bytes,
+    });
   });
 
   it('reports junk as not-http', () => {
-    const junk = [{ direction: 'write' as const, data: Buffer.from([0x16, 0x03, 0x01, 0x00, 0xa5, 0x01, 0x00]) }];
+    const junk = [
+      { direction: 'write' as const, data: Buffer.from([0x16, 0x03, 0x01, 0x00, 0xa5, 0x01, 0x00]) },
+    ];
     const { records, decoder } = decodeEvents(eventsFromTranscript('9:1:j', junk));
     expect(records).toMatchObject([{ kind: 'undecoded', reason: 'not-http', bytes: 7 }]);
     expect(decoder.stats()).toMatchObject({ parseErrors: 1, http2Connections: 0, exchanges: 0 });

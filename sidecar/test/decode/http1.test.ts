@@ -2,13 +2,13 @@ import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrng, eventsFromTranscript } from '../../src/decode/synthetic.js';
 import {
-  type TestServer,
   coalesce,
   decodeEvents,
   decodeTranscript,
   recordConversation,
   startServer,
   summarize,
+  type TestServer,
 } from './wire.js';
 
 let server: TestServer;
@@ -36,6 +36,14 @@ beforeAll(async () => {
       case '/br':
         res.setHeader('content-encoding', 'br');
         res.end(zlib.brotliCompressSync(Buffer.from('hello brotli '.repeat(200))));
+        return;
+      case '/deflate':
+        res.setHeader('content-encoding', 'deflate');
+        res.end(zlib.deflateSync(Buffer.from('hello deflate '.repeat(200))));
+        return;
+      case '/raw-deflate':
+        res.setHeader('content-encoding', 'deflate');
+        res.end(zlib.deflateRawSync(Buffer.from('hello raw deflate')));
         return;
       case '/corrupt-gzip':
         res.setHeader('content-encoding', 'gzip');
@@ -75,7 +83,12 @@ describe('HTTP/1.1 framing from real wire bytes', () => {
     const { exchanges, decoder } = decodeTranscript(transcript);
     expect(exchanges).toHaveLength(1);
     const [exchange] = exchanges;
-    expect(exchange.request).toMatchObject({ method: 'POST', target: '/echo', httpVersion: '1.1', complete: true });
+    expect(exchange.request).toMatchObject({
+      method: 'POST',
+      target: '/echo',
+      httpVersion: '1.1',
+      complete: true,
+    });
     expect(exchange.request.body.toString()).toBe('ping');
     expect(exchange.response?.status).toBe(200);
     expect(exchange.response?.body.toString()).toBe('POST /echo ping');
@@ -90,7 +103,9 @@ describe('HTTP/1.1 framing from real wire bytes', () => {
 
   it('decodes chunked bodies with trailers', async () => {
     const transcript = await recordConversation(server.port, [{ write: get('/chunked', true) }]);
-    const wire = Buffer.concat(transcript.filter((p) => p.direction === 'read').map((p) => p.data)).toString();
+    const wire = Buffer.concat(
+      transcript.filter((p) => p.direction === 'read').map((p) => p.data),
+    ).toString();
     expect(wire.toLowerCase()).toContain('transfer-encoding: chunked');
     const [exchange] = decodeTranscript(transcript).exchanges;
     expect(exchange.response?.body.toString()).toBe('first part, second part');
@@ -124,15 +139,22 @@ describe('HTTP/1.1 framing from real wire bytes', () => {
     });
   });
 
-  it('undoes gzip and br content encoding, and keeps a corrupt body raw with a problem', async () => {
+  it('undoes gzip, br and deflate content encoding, and keeps a corrupt body raw with a problem', async () => {
     const transcript = await recordConversation(server.port, [
-      { write: get('/gzip') + get('/br') + get('/corrupt-gzip', true) },
+      {
+        write: get('/gzip') + get('/br') + get('/deflate') + get('/raw-deflate') + get('/corrupt-gzip', true),
+      },
     ]);
     const { exchanges, decoder } = decodeTranscript(transcript);
-    expect(exchanges[0].response?.body.toString()).toBe('hello gzip '.repeat(200));
-    expect(exchanges[1].response?.body.toString()).toBe('hello brotli '.repeat(200));
-    expect(exchanges[2].response?.body.toString()).toBe('definitely not gzip');
-    expect(exchanges[2].problem).toMatch(/content-encoding gzip could not be decoded/);
+    expect(exchanges.map((e) => e.response?.body.toString())).toEqual([
+      'hello gzip '.repeat(200),
+      'hello brotli '.repeat(200),
+      'hello deflate '.repeat(200),
+      'hello raw deflate',
+      'definitely not gzip',
+    ]);
+    expect(exchanges.slice(0, 4).every((e) => e.problem === undefined)).toBe(true);
+    expect(exchanges[4].problem).toMatch(/content-encoding gzip could not be decoded/);
     expect(decoder.stats().parseErrors).toBe(1);
   });
 
@@ -154,7 +176,10 @@ describe('HTTP/1.1 framing from real wire bytes', () => {
     const transcript = await recordConversation(server.port, [
       {
         write:
-          'HEAD /head HTTP/1.1\r\nHost: x\r\n\r\n' + get('/no-content') + get('/not-modified') + get('/head', true),
+          'HEAD /head HTTP/1.1\r\nHost: x\r\n\r\n' +
+          get('/no-content') +
+          get('/not-modified') +
+          get('/head', true),
       },
     ]);
     const { exchanges } = decodeTranscript(transcript);
@@ -187,7 +212,10 @@ describe('HTTP/1.1 framing from real wire bytes', () => {
   it('finishes a read-until-close body when the connection closes', () => {
     const transcript = [
       { direction: 'write' as const, data: Buffer.from('GET /stream HTTP/1.0\r\nHost: x\r\n\r\n') },
-      { direction: 'read' as const, data: Buffer.from('HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil ') },
+      {
+        direction: 'read' as const,
+        data: Buffer.from('HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil '),
+      },
       { direction: 'read' as const, data: Buffer.from('close') },
     ];
     const [exchange] = decodeTranscript(transcript).exchanges;
@@ -198,7 +226,10 @@ describe('HTTP/1.1 framing from real wire bytes', () => {
 
   it('tolerates bare LF and mixed-case header names, and joins repeated headers', () => {
     const transcript = [
-      { direction: 'write' as const, data: Buffer.from('GET /a HTTP/1.1\nHOST: x\nAccept: a\naccept: b\n\n') },
+      {
+        direction: 'write' as const,
+        data: Buffer.from('GET /a HTTP/1.1\nHOST: x\nAccept: a\naccept: b\n\n'),
+      },
       {
         direction: 'read' as const,
         data: Buffer.from('HTTP/1.1 200 OK\nContent-LENGTH: 2\nSet-Cookie: a=1\nset-cookie: b=2\n\nok'),
@@ -214,7 +245,9 @@ describe('HTTP/1.1 framing from real wire bytes', () => {
     const transcript = [
       {
         direction: 'write' as const,
-        data: Buffer.from('GET /folded HTTP/1.1\r\nX-A: one\r\n two\r\n\r\nGET /next HTTP/1.1\r\nHost: x\r\n\r\n'),
+        data: Buffer.from(
+          'GET /folded HTTP/1.1\r\nX-A: one\r\n two\r\n\r\nGET /next HTTP/1.1\r\nHost: x\r\n\r\n',
+        ),
       },
       { direction: 'read' as const, data: Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nnext') },
     ];
@@ -241,5 +274,46 @@ describe('HTTP/1.1 framing from real wire bytes', () => {
     expect(exchanges).toHaveLength(1);
     expect(exchanges[0].response).toBeUndefined();
     expect(exchanges[0].problem).toBe('no response captured');
+  });
+
+  it('stops decoding a connection after 101 Switching Protocols, counting the rest', () => {
+    const frames = Buffer.from([0x81, 0x85, 1, 2, 3, 4, 0x69, 0x67, 0x6f, 0x68, 0x6e]);
+    const transcript = [
+      {
+        direction: 'write' as const,
+        data: Buffer.from('GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n'),
+      },
+      {
+        direction: 'read' as const,
+        data: Buffer.from('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n'),
+      },
+      { direction: 'write' as const, data: frames },
+      { direction: 'read' as const, data: Buffer.from([0x81, 0x02, 0x68, 0x69]) },
+    ];
+    const { exchanges, decoder } = decodeTranscript(transcript);
+    expect(exchanges).toHaveLength(1);
+    expect(exchanges[0].response?.status).toBe(101);
+    expect(exchanges[0].problem).toBeUndefined();
+    expect(decoder.stats()).toMatchObject({ parseErrors: 0, droppedBytes: frames.length + 4 });
+  });
+
+  it('undoes a gzip transfer coding under chunked framing', () => {
+    const gz = zlib.gzipSync(Buffer.from('transfer-coded'));
+    const transcript = [
+      { direction: 'write' as const, data: Buffer.from('GET /t HTTP/1.1\r\nHost: x\r\nTE: gzip\r\n\r\n') },
+      {
+        direction: 'read' as const,
+        data: Buffer.concat([
+          Buffer.from(
+            `HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n${gz.length.toString(16)}\r\n`,
+          ),
+          gz,
+          Buffer.from('\r\n0\r\n\r\n'),
+        ]),
+      },
+    ];
+    const [exchange] = decodeTranscript(transcript).exchanges;
+    expect(exchange.response?.body.toString()).toBe('transfer-coded');
+    expect(exchange.problem).toBeUndefined();
   });
 });

@@ -3,7 +3,13 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { HttpExchange } from '../../src/decode/index.js';
 import { createPrng } from '../../src/decode/synthetic.js';
 import { startProviderServer } from './provider-server.js';
-import { type RecordingProxy, type TestServer, decodeTranscript, startRecordingProxy, summarize } from './wire.js';
+import {
+  decodeTranscript,
+  type RecordingProxy,
+  startRecordingProxy,
+  summarize,
+  type TestServer,
+} from './wire.js';
 
 let provider: TestServer;
 let proxy: RecordingProxy;
@@ -16,14 +22,20 @@ afterAll(() => provider.close());
 
 beforeEach(async () => {
   proxy = await startRecordingProxy(provider.port);
-  openai = new OpenAI({ baseURL: `http://127.0.0.1:${proxy.port}/v1`, apiKey: 'sk-test-abcdefghijklmnop', maxRetries: 0 });
+  openai = new OpenAI({
+    baseURL: `http://127.0.0.1:${proxy.port}/v1`,
+    apiKey: 'sk-test-abcdefghijklmnop',
+    maxRetries: 0,
+  });
 });
 afterEach(() => proxy.close());
 
 /** Decodes everything the proxy saw, each transcript at random chunk boundaries. */
 function capturedExchanges(seed = 1): HttpExchange[] {
   const random = createPrng(seed);
-  return proxy.transcripts.flatMap((transcript, i) => decodeTranscript(transcript, { random, maxChunk: 300 }, `9:1:${i}`).exchanges);
+  return proxy.transcripts.flatMap(
+    (transcript, i) => decodeTranscript(transcript, { random, maxChunk: 300 }, `9:1:${i}`).exchanges,
+  );
 }
 
 function onlyLlmCall() {
@@ -36,7 +48,11 @@ function onlyLlmCall() {
 async function anthropicFetch(body: unknown): Promise<Response> {
   const res = await fetch(`http://127.0.0.1:${proxy.port}/v1/messages`, {
     method: 'POST',
-    headers: { 'x-api-key': 'sk-ant-api03-secret', 'anthropic-version': '2023-06-01', 'content-type': 'application/json' },
+    headers: {
+      'x-api-key': 'sk-ant-api03-secret',
+      'anthropic-version': '2023-06-01',
+      'content-type': 'application/json',
+    },
     body: JSON.stringify(body),
   });
   await res.text();
@@ -54,7 +70,13 @@ describe('OpenAI chat completions (real openai client)', () => {
       seed: 7,
       messages: [
         { role: 'system', content: 'be brief' },
-        { role: 'user', content: [{ type: 'text', text: 'hi' }, { type: 'image_url', image_url: { url: 'data:,' } }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'hi' },
+            { type: 'image_url', image_url: { url: 'data:,' } },
+          ],
+        },
       ],
     });
     const { llm } = onlyLlmCall();
@@ -136,7 +158,9 @@ describe('OpenAI chat completions (real openai client)', () => {
     });
     await azure.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] });
     const { exchange, llm } = onlyLlmCall();
-    expect(exchange.request.target).toBe('/openai/deployments/my-gpt/chat/completions?api-version=2024-10-21');
+    expect(exchange.request.target).toBe(
+      '/openai/deployments/my-gpt/chat/completions?api-version=2024-10-21',
+    );
     expect(llm.api).toBe('chat.completions');
     expect(llm.outputText).toBe('answer 0');
   });
@@ -174,7 +198,11 @@ describe('OpenAI responses and embeddings (real openai client)', () => {
     await openai.responses.create({ model: 'gpt-4.1', input: 'weather?' });
     await openai.embeddings.create({ model: 'text-embedding-3-small', input: ['a', 'b'] });
     const exchanges = capturedExchanges();
-    expect(exchanges[0].llm).toMatchObject({ api: 'responses', stream: false, outputText: 'Sunny in Paris.' });
+    expect(exchanges[0].llm).toMatchObject({
+      api: 'responses',
+      stream: false,
+      outputText: 'Sunny in Paris.',
+    });
     expect(exchanges[1].llm).toMatchObject({
       api: 'embeddings',
       operation: 'embeddings',
@@ -220,7 +248,10 @@ describe('Anthropic messages (fetch)', () => {
       max_tokens: 64,
       messages: [
         { role: 'user', content: 'Paris?' },
-        { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_0', name: 'lookup', input: { q: 1 } }] },
+        {
+          role: 'assistant',
+          content: [{ type: 'tool_use', id: 'toolu_0', name: 'lookup', input: { q: 1 } }],
+        },
         { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_0', content: 'sunny' }] },
       ],
     });

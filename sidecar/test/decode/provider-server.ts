@@ -3,7 +3,7 @@
  * wire formats (plain JSON and server-sent events), chosen by path and request `model`.
  */
 import type http from 'node:http';
-import { type TestServer, startServer } from './wire.js';
+import { startServer, type TestServer } from './wire.js';
 
 type Json = Record<string, any>;
 
@@ -15,7 +15,9 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown): void
 function sendEvents(res: http.ServerResponse, events: Array<{ event?: string; data: unknown }>): void {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
   for (const { event, data } of events) {
-    res.write(`${event ? `event: ${event}\n` : ''}data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`);
+    res.write(
+      `${event ? `event: ${event}\n` : ''}data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`,
+    );
   }
   res.end();
 }
@@ -32,7 +34,11 @@ const chunk = (choices: unknown[], extra: Json = {}) => ({
 function chatCompletions(body: Json, res: http.ServerResponse): void {
   if (body.model === 'missing-model') {
     sendJson(res, 404, {
-      error: { message: 'The model `missing-model` does not exist', type: 'invalid_request_error', code: 'model_not_found' },
+      error: {
+        message: 'The model `missing-model` does not exist',
+        type: 'invalid_request_error',
+        code: 'model_not_found',
+      },
     });
     return;
   }
@@ -48,7 +54,12 @@ function chatCompletions(body: Json, res: http.ServerResponse): void {
         message: { role: 'assistant', content: `answer ${index}`, refusal: null },
         finish_reason: 'stop',
       })),
-      usage: { prompt_tokens: 12, completion_tokens: 3, total_tokens: 15, prompt_tokens_details: { cached_tokens: 4 } },
+      usage: {
+        prompt_tokens: 12,
+        completion_tokens: 3,
+        total_tokens: 15,
+        prompt_tokens_details: { cached_tokens: 4 },
+      },
     });
     return;
   }
@@ -84,7 +95,12 @@ function chatCompletions(body: Json, res: http.ServerResponse): void {
   if (body.stream_options?.include_usage) {
     events.push({
       data: chunk([], {
-        usage: { prompt_tokens: 20, completion_tokens: 9, total_tokens: 29, completion_tokens_details: { reasoning_tokens: 2 } },
+        usage: {
+          prompt_tokens: 20,
+          completion_tokens: 9,
+          total_tokens: 29,
+          completion_tokens_details: { reasoning_tokens: 2 },
+        },
       }),
     });
   }
@@ -93,10 +109,32 @@ function chatCompletions(body: Json, res: http.ServerResponse): void {
 }
 
 function responses(body: Json, res: http.ServerResponse): void {
-  const response = { id: 'resp_7', object: 'response', model: 'gpt-4.1-2025-04-14', status: 'in_progress', output: [] };
-  const usage = { input_tokens: 30, output_tokens: 11, input_tokens_details: { cached_tokens: 0 }, output_tokens_details: { reasoning_tokens: 0 } };
-  const message = { type: 'message', id: 'msg_1', role: 'assistant', content: [{ type: 'output_text', text: 'Sunny in Paris.', annotations: [] }] };
-  const fn = { type: 'function_call', id: 'fc_1', call_id: 'call_w', name: 'get_weather', arguments: '{"city":"Paris"}' };
+  const response = {
+    id: 'resp_7',
+    object: 'response',
+    model: 'gpt-4.1-2025-04-14',
+    status: 'in_progress',
+    output: [],
+  };
+  const usage = {
+    input_tokens: 30,
+    output_tokens: 11,
+    input_tokens_details: { cached_tokens: 0 },
+    output_tokens_details: { reasoning_tokens: 0 },
+  };
+  const message = {
+    type: 'message',
+    id: 'msg_1',
+    role: 'assistant',
+    content: [{ type: 'output_text', text: 'Sunny in Paris.', annotations: [] }],
+  };
+  const fn = {
+    type: 'function_call',
+    id: 'fc_1',
+    call_id: 'call_w',
+    name: 'get_weather',
+    arguments: '{"city":"Paris"}',
+  };
   if (!body.stream) {
     sendJson(res, 200, { ...response, status: 'completed', output: [message, fn], usage });
     return;
@@ -115,7 +153,12 @@ function responses(body: Json, res: http.ServerResponse): void {
 }
 
 function messages(body: Json, res: http.ServerResponse): void {
-  const usage = { input_tokens: 10, cache_read_input_tokens: 100, cache_creation_input_tokens: 5, output_tokens: 1 };
+  const usage = {
+    input_tokens: 10,
+    cache_read_input_tokens: 100,
+    cache_creation_input_tokens: 5,
+    output_tokens: 1,
+  };
   if (body.model === 'overloaded') {
     sendJson(res, 529, { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } });
     return;
@@ -138,19 +181,35 @@ function messages(body: Json, res: http.ServerResponse): void {
   const e = (type: string, data: Json) => ({ event: type, data: { type, ...data } });
   sendEvents(res, [
     e('message_start', {
-      message: { id: 'msg_stream', type: 'message', role: 'assistant', model: 'claude-sonnet-4-5-20250929', content: [], usage },
+      message: {
+        id: 'msg_stream',
+        type: 'message',
+        role: 'assistant',
+        model: 'claude-sonnet-4-5-20250929',
+        content: [],
+        usage,
+      },
     }),
     e('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }),
     e('ping', {}),
     e('content_block_delta', { index: 0, delta: { type: 'text_delta', text: 'Let me ' } }),
     e('content_block_delta', { index: 0, delta: { type: 'text_delta', text: 'look.' } }),
     e('content_block_stop', { index: 0 }),
-    e('content_block_start', { index: 1, content_block: { type: 'tool_use', id: 'toolu_9', name: 'get_weather', input: {} } }),
+    e('content_block_start', {
+      index: 1,
+      content_block: { type: 'tool_use', id: 'toolu_9', name: 'get_weather', input: {} },
+    }),
     e('content_block_delta', { index: 1, delta: { type: 'input_json_delta', partial_json: '' } }),
-    e('content_block_delta', { index: 1, delta: { type: 'input_json_delta', partial_json: '{"city": "Par' } }),
+    e('content_block_delta', {
+      index: 1,
+      delta: { type: 'input_json_delta', partial_json: '{"city": "Par' },
+    }),
     e('content_block_delta', { index: 1, delta: { type: 'input_json_delta', partial_json: 'is"}' } }),
     e('content_block_stop', { index: 1 }),
-    e('message_delta', { delta: { stop_reason: 'tool_use', stop_sequence: null }, usage: { output_tokens: 42 } }),
+    e('message_delta', {
+      delta: { stop_reason: 'tool_use', stop_sequence: null },
+      usage: { output_tokens: 42 },
+    }),
     e('message_stop', {}),
   ]);
 }

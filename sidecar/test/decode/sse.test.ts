@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestServer, decodeTranscript, recordConversation, startServer, summarize } from './wire.js';
+import { decodeTranscript, recordConversation, startServer, summarize, type TestServer } from './wire.js';
 
 let server: TestServer;
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -3,11 +3,11 @@
  * what it writes and reads, and a recording TCP proxy for real HTTP clients (openai SDK, fetch).
  */
 import http from 'node:http';
-import net from 'node:net';
 import type { AddressInfo } from 'node:net';
+import net from 'node:net';
 import type { TlsDataEvent } from '../../src/capture/events.js';
 import { type DecodedRecord, type HttpExchange, TlsStreamDecoder } from '../../src/decode/index.js';
-import { type SplitOptions, type TranscriptPart, eventsFromTranscript } from '../../src/decode/synthetic.js';
+import { eventsFromTranscript, type SplitOptions, type TranscriptPart } from '../../src/decode/synthetic.js';
 
 export type Handler = (req: http.IncomingMessage, body: Buffer, res: http.ServerResponse) => void;
 
@@ -47,6 +47,7 @@ export async function recordConversation(port: number, steps: ClientStep[]): Pro
   const transcript: TranscriptPart[] = [];
   const socket = net.connect(port, '127.0.0.1');
   let received = '';
+  let ended = false;
   let notify: (() => void) | undefined;
   socket.on('data', (chunk: Buffer) => {
     transcript.push({ direction: 'read', data: chunk });
@@ -54,7 +55,11 @@ export async function recordConversation(port: number, steps: ClientStep[]): Pro
     notify?.();
   });
   const closed = new Promise<void>((resolve, reject) => {
-    socket.on('close', () => resolve());
+    socket.on('close', () => {
+      ended = true;
+      notify?.();
+      resolve();
+    });
     socket.on('error', reject);
   });
   await new Promise<void>((resolve) => socket.on('connect', resolve));
@@ -65,6 +70,7 @@ export async function recordConversation(port: number, steps: ClientStep[]): Pro
       socket.write(data);
     } else {
       while (!received.includes(step.waitFor)) {
+        if (ended) throw new Error(`connection closed before "${step.waitFor}" arrived: ${received}`);
         await new Promise<void>((resolve) => {
           notify = resolve;
         });
@@ -142,7 +148,11 @@ export function decodeEvents(events: TlsDataEvent[], maxBodyBytes?: number): Dec
 }
 
 /** Transcript → events (split as asked) → decoded exchanges. */
-export function decodeTranscript(transcript: TranscriptPart[], split: SplitOptions = {}, connId = '42:1:abc'): DecodeResult {
+export function decodeTranscript(
+  transcript: TranscriptPart[],
+  split: SplitOptions = {},
+  connId = '42:1:abc',
+): DecodeResult {
   return decodeEvents(eventsFromTranscript(connId, transcript, split));
 }
 

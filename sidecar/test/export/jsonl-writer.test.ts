@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { JsonlWriter } from '../../src/export/jsonl-writer.js';
 import { toJsonValue } from '../../src/export/json-line.js';
+import { JsonlWriter } from '../../src/export/jsonl-writer.js';
 
 describe('toJsonValue', () => {
   it('writes UTF-8 buffers as text, other bytes as base64, each with an encoding field; bigints as strings', () => {

@@ -8,8 +8,14 @@ import { spanRecord, T0 } from './span-fixtures.js';
 
 const SCOPE = { name: '@agentsight/sidecar', version: 'test' };
 
-function exporterTo(endpoint: string, options: Record<string, number> = {}, logs: string[] = []): OtlpSpanExporter {
-  return new OtlpSpanExporter({ endpoint, ...options }, sidecarResource('sidecar-under-test'), SCOPE, (l) => logs.push(l));
+function exporterTo(
+  endpoint: string,
+  options: Record<string, number> = {},
+  logs: string[] = [],
+): OtlpSpanExporter {
+  return new OtlpSpanExporter({ endpoint, ...options }, sidecarResource('sidecar-under-test'), SCOPE, (l) =>
+    logs.push(l),
+  );
 }
 
 describe('OtlpSpanExporter', () => {
@@ -35,12 +41,19 @@ describe('OtlpSpanExporter', () => {
         'gen_ai.request.model': 'gpt-4o-mini',
         'process.command_args': ['a', 'b'],
       });
-      expect(chat.events).toEqual([{ name: 'gen_ai.first_chunk', timeUnixNano: T0 + 250_000_000n, attributes: { n: 1 } }]);
+      expect(chat.events).toEqual([
+        { name: 'gen_ai.first_chunk', timeUnixNano: T0 + 250_000_000n, attributes: { n: 1 } },
+      ]);
       expect(chat.resource['service.name']).toBe('sidecar-under-test');
       expect(chat.scope.name).toBe('@agentsight/sidecar');
       expect(spans.find((s) => s.name === 'process curl')!.parentSpanId).toBe('');
       await exporter.shutdown(2000);
-      expect(exporter.stats()).toMatchObject({ exportedSpans: 2, droppedSpans: 0, failedSpans: 0, queuedSpans: 0 });
+      expect(exporter.stats()).toMatchObject({
+        exportedSpans: 2,
+        droppedSpans: 0,
+        failedSpans: 0,
+        queuedSpans: 0,
+      });
     } finally {
       await rx.close();
     }

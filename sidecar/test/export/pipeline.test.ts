@@ -26,9 +26,20 @@ const TOOL_TRACEPARENT = `00-${APP_TRACE_ID}-${TOOL_SPAN_ID}-01`;
 function runAgentScenario(pipeline: Pipeline): void {
   pipeline.handle(exec(10, 1, ['node', 'agent.js'], 0));
   const llm = new TlsConnection('10:1:0x1', 10, 'node');
-  const request = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: `hi ${BODY_SECRET}` }] });
+  const request = JSON.stringify({
+    model: 'gpt-4o-mini',
+    messages: [{ role: 'user', content: `hi ${BODY_SECRET}` }],
+  });
   pipeline.handle(
-    llm.data('write', httpRequest('/v1/chat/completions', { authorization: `Bearer ${API_KEY}`, traceparent: TRACEPARENT }, request), 1),
+    llm.data(
+      'write',
+      httpRequest(
+        '/v1/chat/completions',
+        { authorization: `Bearer ${API_KEY}`, traceparent: TRACEPARENT },
+        request,
+      ),
+      1,
+    ),
   );
   pipeline.handle(llm.data('read', httpResponse(200, chatCompletionBody('Hello!')), 40));
 
@@ -40,19 +51,39 @@ function runAgentScenario(pipeline: Pipeline): void {
   pipeline.handle(py.close(61));
 
   pipeline.handle(fork(11, 10, 'python3', 12, 62));
-  pipeline.handle(exec(12, 11, ['/bin/sh', '-c', 'curl https://127.0.0.1:8443/v1/x'], 63, { TRACEPARENT: TOOL_TRACEPARENT }));
+  pipeline.handle(
+    exec(12, 11, ['/bin/sh', '-c', 'curl https://127.0.0.1:8443/v1/x'], 63, {
+      TRACEPARENT: TOOL_TRACEPARENT,
+    }),
+  );
   pipeline.handle(fork(12, 11, 'sh', 13, 64));
-  pipeline.handle(exec(13, 12, ['/usr/bin/curl', 'https://127.0.0.1:8443/v1/x'], 65, { TRACEPARENT: TOOL_TRACEPARENT }));
+  pipeline.handle(
+    exec(13, 12, ['/usr/bin/curl', 'https://127.0.0.1:8443/v1/x'], 65, { TRACEPARENT: TOOL_TRACEPARENT }),
+  );
   pipeline.handle(connect(13, 'curl', '127.0.0.1', 8443, 66));
   pipeline.handle(fileOpen(13, 'curl', '/etc/ssl/certs/ca.pem', 66, 3));
   const curl = new TlsConnection('13:3:0x3', 13, 'curl');
-  pipeline.handle(curl.data('write', httpRequest('/v1/x', { 'x-trace-id': APP_TRACE_ID, cookie: `session=${API_KEY}` }, '{}'), 67));
-  pipeline.handle(curl.data('read', httpResponse(404, '{"error":"nope"}', { 'set-cookie': `s=${API_KEY}` }), 68));
+  pipeline.handle(
+    curl.data(
+      'write',
+      httpRequest('/v1/x', { 'x-trace-id': APP_TRACE_ID, cookie: `session=${API_KEY}` }, '{}'),
+      67,
+    ),
+  );
+  pipeline.handle(
+    curl.data('read', httpResponse(404, '{"error":"nope"}', { 'set-cookie': `s=${API_KEY}` }), 68),
+  );
   pipeline.handle(curl.close(69));
   pipeline.handle(exit(13, 12, 'curl', 70, 0));
   pipeline.handle(exit(12, 11, 'sh', 71, 0));
   pipeline.handle(exit(11, 10, 'python3', 72, 0));
-  pipeline.handle({ kind: 'loss', tsNs: exec(0, 0, ['x'], 73).tsNs, kernelDroppedRecords: 3, kernelDroppedBytes: 300, userDroppedRecords: 1 });
+  pipeline.handle({
+    kind: 'loss',
+    tsNs: exec(0, 0, ['x'], 73).tsNs,
+    kernelDroppedRecords: 3,
+    kernelDroppedBytes: 300,
+    userDroppedRecords: 1,
+  });
   pipeline.handle(llm.close(80));
   pipeline.handle(exit(10, 1, 'node', 81, 0));
 }
@@ -114,12 +145,18 @@ describe('pipeline: capture events → decode → redact → correlate → OTLP 
     expect(sh).toMatchObject({ traceId: APP_TRACE_ID, parentSpanId: python.spanId });
     const curl = one(spans, 'process curl');
     expect(curl).toMatchObject({ traceId: APP_TRACE_ID, parentSpanId: sh.spanId });
-    expect(curl.attributes).toMatchObject({ 'process.exit.code': 0, 'process.command_args': ['/usr/bin/curl', 'https://127.0.0.1:8443/v1/x'] });
+    expect(curl.attributes).toMatchObject({
+      'process.exit.code': 0,
+      'process.command_args': ['/usr/bin/curl', 'https://127.0.0.1:8443/v1/x'],
+    });
     expect(curl.events.map((e) => e.name)).toEqual(['network.connect', 'file.open']);
 
     const curlCall = spans.find((s) => s.attributes['url.full'] === 'https://127.0.0.1:8443/v1/x')!;
     expect(curlCall).toMatchObject({ traceId: APP_TRACE_ID, parentSpanId: curl.spanId, status: { code: 2 } });
-    expect(curlCall.attributes).toMatchObject({ 'agentsight.correlation': 'x-trace-id', 'http.response.status_code': 404 });
+    expect(curlCall.attributes).toMatchObject({
+      'agentsight.correlation': 'x-trace-id',
+      'http.response.status_code': 404,
+    });
 
     expect(stats.correlate).toMatchObject({ processes: 4, exchanges: 3, llmCalls: 1, spans: 7 });
     expect(stats.loss).toEqual({ kernelDroppedRecords: 3, kernelDroppedBytes: 300, userDroppedRecords: 1 });
@@ -135,15 +172,25 @@ describe('pipeline: capture events → decode → redact → correlate → OTLP 
       redact: { bodyPatterns: [/ssn=[\d-]+/g] },
     });
     runAgentScenario(pipeline);
+    pipeline.handle(exec(20, 1, ['curl', '-H', `Authorization: Bearer ${API_KEY}`, 'https://x'], 90));
+    pipeline.handle(exit(20, 1, 'curl', 91, 0));
     await pipeline.stop();
-    await rx.waitForSpans((all) => all.length >= 7, 5000);
+    await rx.waitForSpans((all) => all.length >= 8, 5000);
 
+    const secretCurl = rx.spans.find((s) => s.attributes['process.pid'] === 20)!;
+    expect(secretCurl.attributes['process.command_args']).toEqual([
+      'curl',
+      '-H',
+      'Authorization: Bearer [REDACTED]',
+      'https://x',
+    ]);
     const chat = one(rx.spans, 'chat gpt-4o-mini');
     expect(String(chat.attributes['agentsight.http.request.body'])).toContain('"model":"gpt-4o-mini"');
     expect(String(chat.attributes['gen_ai.input.messages'])).toContain('hi ');
     const collectorBytes = Buffer.concat(rx.requests.map((r) => r.bytes)).toString('latin1');
     const fileText = readFileSync(jsonlPath, 'utf8');
     for (const text of [collectorBytes, fileText]) {
+      expect(text).toContain('[REDACTED]');
       expect(text).not.toContain(API_KEY);
       expect(text).not.toContain(BODY_SECRET);
     }
@@ -159,7 +206,17 @@ describe('pipeline: capture events → decode → redact → correlate → OTLP 
       .split('\n')
       .map((l) => JSON.parse(l));
     const types = new Set(lines.map((l) => l.type));
-    expect([...types].sort()).toEqual(['connect', 'exec', 'exit', 'file', 'fork', 'http', 'loss', 'span', 'stats']);
+    expect([...types].sort()).toEqual([
+      'connect',
+      'exec',
+      'exit',
+      'file',
+      'fork',
+      'http',
+      'loss',
+      'span',
+      'stats',
+    ]);
 
     const chat = lines.find((l) => l.type === 'http' && l.llm);
     expect(chat).toMatchObject({
@@ -174,12 +231,25 @@ describe('pipeline: capture events → decode → redact → correlate → OTLP 
     expect(chat.timings.requestStartNs).toMatch(/^\d+$/);
 
     const pythonExec = lines.find((l) => l.type === 'exec' && l.pid === 11);
-    expect(pythonExec).toMatchObject({ argv: ['python3', 'tool.py'], traceId: APP_TRACE_ID, parentSpanId: TOOL_SPAN_ID, correlation: 'env' });
+    expect(pythonExec).toMatchObject({
+      argv: ['python3', 'tool.py'],
+      traceId: APP_TRACE_ID,
+      parentSpanId: TOOL_SPAN_ID,
+      correlation: 'env',
+    });
     const spanLine = lines.find((l) => l.type === 'span' && l.name === 'process curl');
     expect(spanLine).toMatchObject({ kind: 'internal', traceId: APP_TRACE_ID, status: { code: 'unset' } });
-    expect(spanLine.attributes['process.command_args']).toEqual(['/usr/bin/curl', 'https://127.0.0.1:8443/v1/x']);
+    expect(spanLine.attributes['process.command_args']).toEqual([
+      '/usr/bin/curl',
+      'https://127.0.0.1:8443/v1/x',
+    ]);
     const final = lines.at(-1);
-    expect(final).toMatchObject({ type: 'stats', final: true, loss: { kernelDroppedRecords: 3 }, correlate: { llmCalls: 1 } });
+    expect(final).toMatchObject({
+      type: 'stats',
+      final: true,
+      loss: { kernelDroppedRecords: 3 },
+      correlate: { llmCalls: 1 },
+    });
     expect(final.decode.exchanges).toBe(3);
   });
 

@@ -32,19 +32,31 @@ export class TlsConnection {
   }
 
   close(ms: number): TlsCloseEvent {
-    return { kind: 'tls_close', pid: this.pid, tid: this.pid, ppid: 1, comm: this.comm, tsNs: ns(ms), connId: this.connId };
+    return {
+      kind: 'tls_close',
+      pid: this.pid,
+      tid: this.pid,
+      ppid: 1,
+      comm: this.comm,
+      tsNs: ns(ms),
+      connId: this.connId,
+    };
   }
 }
 
 export function httpRequest(target: string, headers: Record<string, string>, body: string): string {
-  const lines = Object.entries({ host: '127.0.0.1:8443', 'content-type': 'application/json', ...headers }).map(
-    ([k, v]) => `${k}: ${v}`,
-  );
+  const lines = Object.entries({
+    host: '127.0.0.1:8443',
+    'content-type': 'application/json',
+    ...headers,
+  }).map(([k, v]) => `${k}: ${v}`);
   return `POST ${target} HTTP/1.1\r\n${lines.join('\r\n')}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
 }
 
 export function httpResponse(status: number, body: string, headers: Record<string, string> = {}): string {
-  const lines = Object.entries({ 'content-type': 'application/json', ...headers }).map(([k, v]) => `${k}: ${v}`);
+  const lines = Object.entries({ 'content-type': 'application/json', ...headers }).map(
+    ([k, v]) => `${k}: ${v}`,
+  );
   return `HTTP/1.1 ${status} OK\r\n${lines.join('\r\n')}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
 }
 

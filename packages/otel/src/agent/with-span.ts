@@ -66,6 +66,8 @@ export function runInSpan<T>(
       },
     ) as T;
   }
+  // Observing a custom thenable marks its rejection as handled; the caller still sees it when
+  // awaiting, which is the price of returning the SDK's own object unchanged.
   result.then(succeed, fail);
   return result;
 }

@@ -55,21 +55,27 @@ function withLangSmithAttributes(span: ReadableSpan, project: string): ReadableS
 class LangSmithSpanExporter implements SpanExporter {
   private readonly otlp: SpanExporter;
 
-  constructor(private readonly settings: ResolvedLangSmith) {
+  constructor(
+    private readonly settings: ResolvedLangSmith,
+    exiting: AbortSignal,
+  ) {
     const { timeoutMillis, compression } = getSharedConfigurationFromEnvironment('TRACES');
     const headers = {
       ...PROTOBUF_HEADERS,
       'x-api-key': settings.apiKey,
       'Langsmith-Project': settings.project,
     };
-    this.otlp = protobufSpanExporter({
-      url: `${settings.endpoint}/otel/v1/traces`,
-      headers: async () => headers,
-      timeoutMillis: timeoutMillis ?? 10_000,
-      compression: compression ?? 'none',
-      concurrencyLimit: 30,
-      agentFactory: httpAgentFactoryFromOptions({ keepAlive: true }),
-    });
+    this.otlp = protobufSpanExporter(
+      {
+        url: `${settings.endpoint}/otel/v1/traces`,
+        headers: async () => headers,
+        timeoutMillis: timeoutMillis ?? 10_000,
+        compression: compression ?? 'none',
+        concurrencyLimit: 30,
+        agentFactory: httpAgentFactoryFromOptions({ keepAlive: true }),
+      },
+      exiting,
+    );
   }
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
@@ -89,6 +95,6 @@ class LangSmithSpanExporter implements SpanExporter {
   }
 }
 
-export function langSmithSpanProcessor(settings: ResolvedLangSmith): SpanProcessor {
-  return new BatchSpanProcessor(new LangSmithSpanExporter(settings));
+export function langSmithSpanProcessor(settings: ResolvedLangSmith, exiting: AbortSignal): SpanProcessor {
+  return new BatchSpanProcessor(new LangSmithSpanExporter(settings, exiting));
 }

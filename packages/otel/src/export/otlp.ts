@@ -28,16 +28,17 @@ function httpConfig(config: ResolvedConfig, signal: 'TRACES' | 'METRICS'): OtlpH
  * dropped when full) and the exporter bounds each export (OTEL_EXPORTER_OTLP_TIMEOUT, default
  * 10 s, retries included), so a collector that is down or slow never blocks or grows the app.
  */
-export function otlpSpanProcessor(config: ResolvedConfig): SpanProcessor {
-  return new BatchSpanProcessor(protobufSpanExporter(httpConfig(config, 'TRACES')));
+export function otlpSpanProcessor(config: ResolvedConfig, exiting: AbortSignal): SpanProcessor {
+  return new BatchSpanProcessor(protobufSpanExporter(httpConfig(config, 'TRACES'), exiting));
 }
 
 export function otlpMetricReader(
   config: ResolvedConfig,
   metrics: NonNullable<ResolvedConfig['metrics']>,
+  exiting: AbortSignal,
 ): PeriodicExportingMetricReader {
   return new PeriodicExportingMetricReader({
-    exporter: protobufMetricExporter(httpConfig(config, 'METRICS')),
+    exporter: protobufMetricExporter(httpConfig(config, 'METRICS'), exiting),
     exportIntervalMillis: metrics.exportIntervalMillis,
     exportTimeoutMillis: metrics.exportTimeoutMillis,
   });

@@ -10,11 +10,12 @@ import { otlpSpanProcessor } from './otlp.js';
 /**
  * The provider's span processors, in order: session attributes (onStart), the debug console
  * (every span, unsampled), then the exporters, behind one tail-sampling decision when enabled.
+ * `exiting` stops export retries once the process is on its way out.
  */
-export function buildSpanProcessors(config: ResolvedConfig): SpanProcessor[] {
+export function buildSpanProcessors(config: ResolvedConfig, exiting: AbortSignal): SpanProcessor[] {
   const exporting: SpanProcessor[] = [];
-  if (config.otlpTraces) exporting.push(otlpSpanProcessor(config));
-  if (config.langsmith) exporting.push(langSmithSpanProcessor(config.langsmith));
+  if (config.otlpTraces) exporting.push(otlpSpanProcessor(config, exiting));
+  if (config.langsmith) exporting.push(langSmithSpanProcessor(config.langsmith, exiting));
 
   const processors: SpanProcessor[] = [new SessionSpanProcessor()];
   if (config.consoleTraces) processors.push(consoleSpanProcessor());

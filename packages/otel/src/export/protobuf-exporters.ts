@@ -17,7 +17,7 @@ export const PROTOBUF_HEADERS = { 'Content-Type': 'application/x-protobuf' };
  * OTLP/HTTP protobuf exporters assembled from the stock exporter's parts (serializer, bounded
  * concurrency, timeout) around our transport; see ExitFriendlyHttpTransport for why.
  */
-export function protobufSpanExporter(config: OtlpHttpConfig): SpanExporter {
+export function protobufSpanExporter(config: OtlpHttpConfig, exiting: AbortSignal): SpanExporter {
   const exporterMetrics = createOtlpHttpExporterMetrics(
     'otlp_http_span_exporter',
     TraceExporterMetricsHelper,
@@ -29,13 +29,13 @@ export function protobufSpanExporter(config: OtlpHttpConfig): SpanExporter {
       config,
       ProtobufTraceSerializer,
       exporterMetrics,
-      new ExitFriendlyHttpTransport(config),
+      new ExitFriendlyHttpTransport(config, exiting),
     ),
   );
 }
 
 /** Temporality and aggregation follow OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE, as in the stock exporter. */
-export function protobufMetricExporter(config: OtlpHttpConfig): PushMetricExporter {
+export function protobufMetricExporter(config: OtlpHttpConfig, exiting: AbortSignal): PushMetricExporter {
   const exporterMetrics = createOtlpHttpExporterMetrics(
     'otlp_http_metric_exporter',
     MetricsExporterMetricsHelper,
@@ -47,7 +47,7 @@ export function protobufMetricExporter(config: OtlpHttpConfig): PushMetricExport
       config,
       ProtobufMetricsSerializer,
       exporterMetrics,
-      new ExitFriendlyHttpTransport(config),
+      new ExitFriendlyHttpTransport(config, exiting),
     ),
   );
 }

@@ -51,36 +51,46 @@ function networkOutcome(error: Error & { code?: string }): ExportResponse {
     : { status: 'failure', error };
 }
 
-/**
- * A waiting period that never keeps the process alive: when the app is done and only a retry
- * is pending, the process exits instead of lingering through the whole backoff.
- */
-function unrefSleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+/** Waits `ms`, or less if `stop` fires first. */
+function backoffSleep(ms: number, stop: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    stop.addEventListener('abort', done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      stop.removeEventListener('abort', done);
+      resolve();
+    }
+  });
 }
 
 /**
- * OTLP/HTTP transport with the exporter's retry policy (exponential backoff with jitter, at most
- * 5 attempts, Retry-After honoured, all within the export timeout), except that backoff timers
- * are unref'd. The stock transport's ref'd timers held a finished process open for up to the
- * whole timeout (about 9 s by default) when the collector was unreachable. A request in flight
- * stays ref'd, so a short-lived process still delivers its last batch.
+ * OTLP/HTTP transport with the stock exporter's retry policy (exponential backoff with jitter,
+ * at most 5 attempts, Retry-After honoured, all within the export timeout) plus one rule: once
+ * `exiting` is aborted (the app is done or was signalled), a failed attempt is final and any
+ * backoff in progress ends. With the stock transport, a finished process whose collector was
+ * unreachable stayed alive through the whole retry schedule (about 9 s by default).
  */
 export class ExitFriendlyHttpTransport implements IExporterTransport {
   private agent?: Promise<HttpAgent>;
 
-  constructor(private readonly config: OtlpHttpConfig) {}
+  constructor(
+    private readonly config: OtlpHttpConfig,
+    private readonly exiting: AbortSignal,
+  ) {}
 
   async send(data: Uint8Array, timeoutMillis: number): Promise<ExportResponse> {
     const deadline = Date.now() + timeoutMillis;
     let backoff = INITIAL_BACKOFF_MS;
     let outcome = await this.post(data, timeoutMillis);
     for (let attempt = 1; attempt < MAX_ATTEMPTS && outcome.status === 'retryable'; attempt++) {
+      if (this.exiting.aborted) break;
       const jitter = 1 + (Math.random() * 0.4 - 0.2);
       const wait = outcome.retryInMillis ?? Math.min(backoff * jitter, MAX_BACKOFF_MS);
       backoff *= 1.5;
       if (wait >= deadline - Date.now()) break;
-      await unrefSleep(wait);
+      await backoffSleep(wait, this.exiting);
+      if (this.exiting.aborted) break;
       outcome = await this.post(data, deadline - Date.now());
     }
     return outcome;

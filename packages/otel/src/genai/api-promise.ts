@@ -69,7 +69,7 @@ function observeApiPromise(promise: ApiPromiseLike, call: GenAICall): void {
       call.end();
       throw error;
     }
-    Promise.resolve(parsed).then(
+    (isThenable(parsed) ? parsed : Promise.resolve(parsed)).then(
       (data) => onData(data, call),
       (error) => {
         call.failed(error);
@@ -78,6 +78,10 @@ function observeApiPromise(promise: ApiPromiseLike, call: GenAICall): void {
     );
     return parsed;
   };
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | undefined)?.then === 'function';
 }
 
 function onData(data: unknown, call: GenAICall): void {

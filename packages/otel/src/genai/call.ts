@@ -116,7 +116,8 @@ export class GenAICall {
     if (timeToFirstChunkSeconds !== undefined) {
       this.span.setAttribute(ATTR.responseTimeToFirstChunk, timeToFirstChunkSeconds);
     }
-    const metricAttributes = { ...this.metricAttributes };
+    // The call is over, so its metric attributes can be completed in place (no per-call copy).
+    const metricAttributes = this.metricAttributes;
     if (summary?.model) metricAttributes[ATTR.responseModel] = summary.model;
     if (this.failure) metricAttributes[ATTR.errorType] = this.failure;
     this.span.end(performance.timeOrigin + endedAt);
@@ -136,7 +137,9 @@ export class GenAICall {
     };
     set(ATTR.responseId, summary.id);
     set(ATTR.responseModel, summary.model);
-    if (summary.finishReasons?.length) set(ATTR.responseFinishReasons, summary.finishReasons);
+    // An abandoned stream has choices without a finish reason; only reasons actually received are kept.
+    const finishReasons = summary.finishReasons?.filter((reason) => reason !== '');
+    if (finishReasons?.length) set(ATTR.responseFinishReasons, finishReasons);
     const usage = summary.usage;
     if (usage) {
       set(ATTR.usageInputTokens, usage.input);

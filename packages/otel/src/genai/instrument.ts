@@ -5,12 +5,15 @@ import { patchAnthropic, patchOpenAI } from './targets.js';
 /**
  * Instruments an OpenAI or Anthropic client instance, client class or module namespace/exports, and
  * returns it unchanged. Patching is per SDK copy (resource class prototypes), so every client of that
- * copy is traced; calling it again, or after the auto-instrumentation, never double-wraps.
+ * copy is traced; calling it again, or after the auto-instrumentation, never double-wraps. Options,
+ * when given, replace those of the existing wrappers; without them, init()'s options stay in force.
  */
 export function instrument<T>(clientOrModule: T, options?: Partial<GenAIOptions>): T {
   try {
     const resolved = resolveGenAIOptions(options);
-    const patched = patchOpenAI(clientOrModule, resolved) + patchAnthropic(clientOrModule, resolved);
+    const explicit = options !== undefined;
+    const patched =
+      patchOpenAI(clientOrModule, resolved, explicit) + patchAnthropic(clientOrModule, resolved, explicit);
     if (patched === 0) {
       reportOnce('genai.instrument.unknown', 'instrument(): not an OpenAI or Anthropic client or module');
     }
@@ -27,8 +30,9 @@ export function instrumentModules(
 ): void {
   try {
     const resolved = resolveGenAIOptions(options);
-    if (mods.openai) patchOpenAI(mods.openai, resolved);
-    if (mods.anthropic) patchAnthropic(mods.anthropic, resolved);
+    const explicit = options !== undefined;
+    if (mods.openai) patchOpenAI(mods.openai, resolved, explicit);
+    if (mods.anthropic) patchAnthropic(mods.anthropic, resolved, explicit);
   } catch (error) {
     reportOnce('genai.instrumentModules', 'instrumentModules() failed', error);
   }

@@ -12,8 +12,8 @@ export const LLM_SDK_MODULES = ['openai', '@anthropic-ai/sdk'] as const;
 
 function patchModule(name: string, exported: unknown, options: GenAIOptions): void {
   safely(`genai.patch.${name}`, () => {
-    if (name === 'openai') patchOpenAI(exported, options);
-    else patchAnthropic(exported, options);
+    if (name === 'openai') patchOpenAI(exported, options, true);
+    else patchAnthropic(exported, options, true);
   });
 }
 
@@ -32,19 +32,22 @@ function patchAlreadyLoaded(options: GenAIOptions): void {
 }
 
 let active: { disable(): void } | undefined;
+// Read at load time, so a repeated enable() also applies to SDKs loaded after it.
+let activeOptions: GenAIOptions;
 
 /**
  * Hooks `require` and `import` of the LLM SDKs so each loaded copy has its resource methods wrapped
  * (exports themselves are never replaced). Idempotent: a second call updates the options of the
- * existing wrappers and returns the same handle.
+ * existing wrappers and returns the same handle. `disable()` unhooks and restores every wrapped method.
  */
 export function enableGenAIAutoInstrumentation(options: GenAIOptions): { disable(): void } {
+  activeOptions = options;
   if (active) {
     patchAlreadyLoaded(options);
     return active;
   }
   const onLoad = <T>(exported: T, name: string): T => {
-    patchModule(name, exported, options);
+    patchModule(name, exported, activeOptions);
     return exported;
   };
   const requireHook = new RequireHook([...LLM_SDK_MODULES], { internals: false }, onLoad);

@@ -25,18 +25,22 @@ export type WrapperFactory = (
   state: WrapperState,
 ) => (...args: any[]) => any;
 
-/** Wraps `target[method]` once; patching an already wrapped method only updates its options. */
+/**
+ * Wraps `target[method]` once. Patching an already wrapped method only replaces its options, and only
+ * when `replaceOptions` is set: an `instrument(client)` without options keeps what init() configured.
+ */
 export function patchMethod(
   target: any,
   method: string,
   factory: WrapperFactory,
   options: GenAIOptions,
+  replaceOptions: boolean,
 ): boolean {
   const current = target?.[method];
   if (typeof current !== 'function') return false;
   const existing: WrapperState | undefined = current[WRAPPED];
   if (existing) {
-    existing.options = options;
+    if (replaceOptions) existing.options = options;
     return true;
   }
   const state: WrapperState = { options };

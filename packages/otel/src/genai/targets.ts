@@ -84,19 +84,25 @@ function prototypeFor(subject: unknown, target: Target): object | undefined {
   return undefined;
 }
 
-function patchTargets(subject: unknown, targets: Target[], options: GenAIOptions): number {
+function patchTargets(
+  subject: unknown,
+  targets: Target[],
+  options: GenAIOptions,
+  replaceOptions: boolean,
+): number {
   let patched = 0;
   for (const target of targets) {
     const proto = prototypeFor(subject, target);
-    if (proto && patchMethod(proto, target.method, target.wrapper, options)) patched++;
+    if (proto && patchMethod(proto, target.method, target.wrapper, options, replaceOptions)) patched++;
   }
   return patched;
 }
 
-export function patchOpenAI(subject: unknown, options: GenAIOptions): number {
-  return patchTargets(subject, OPENAI_TARGETS, options);
+/** Returns how many methods are wrapped; `replaceOptions` as in `patchMethod`. */
+export function patchOpenAI(subject: unknown, options: GenAIOptions, replaceOptions: boolean): number {
+  return patchTargets(subject, OPENAI_TARGETS, options, replaceOptions);
 }
 
-export function patchAnthropic(subject: unknown, options: GenAIOptions): number {
-  return patchTargets(subject, ANTHROPIC_TARGETS, options);
+export function patchAnthropic(subject: unknown, options: GenAIOptions, replaceOptions: boolean): number {
+  return patchTargets(subject, ANTHROPIC_TARGETS, options, replaceOptions);
 }

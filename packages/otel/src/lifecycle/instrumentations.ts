@@ -4,7 +4,7 @@ import {
   createUndiciInstrumentation,
   enableGenAIAutoInstrumentation,
   resolveGenAIOptions,
-} from './genai-stub.js';
+} from '../genai/index.js';
 import { safely } from '../internal/diag.js';
 import { installChildProcessPropagation } from '../propagation/child-process.js';
 

@@ -37,7 +37,7 @@ export interface TailSamplingStats {
  */
 export class TailSamplingProcessor implements SpanProcessor {
   private readonly segments = new Map<string, Segment>();
-  /** spanId → rootSpanId for every started, unended span. */
+  /** spanId → rootSpanId for started spans that have not ended yet. */
   private readonly rootOf = new Map<string, string>();
   private readonly decided = new Map<string, boolean>();
   private bufferedSpans = 0;
@@ -49,7 +49,7 @@ export class TailSamplingProcessor implements SpanProcessor {
     private readonly downstream: SpanProcessor,
     private readonly policy: ResolvedTailSampling,
   ) {
-    this.ratioBound = Math.floor(policy.keepRatio * 0xffffffff);
+    this.ratioBound = policy.keepRatio >= 1 ? 0x100000000 : Math.floor(policy.keepRatio * 0xffffffff);
   }
 
   onStart(span: Span, parentContext: Context): void {

@@ -11,28 +11,34 @@ export interface FixtureRun {
   result: Record<string, unknown>;
 }
 
-const FIXTURE = fileURLToPath(new URL('./fixtures/app.mjs', import.meta.url));
+const fixture = (file: string) => fileURLToPath(new URL(`./fixtures/${file}`, import.meta.url));
 
 /** Env without the OTEL/AgentSight/LangSmith settings of whoever runs the tests. */
 function cleanEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (!/^(OTEL_|AGENTSIGHT_|LANGSMITH_|TRACEPARENT|TRACESTATE|BAGGAGE|NODE_OPTIONS)/.test(key)) env[key] = value;
+    if (!/^(OTEL_|AGENTSIGHT_|LANGSMITH_|TRACEPARENT|TRACESTATE|BAGGAGE|NODE_OPTIONS)/.test(key))
+      env[key] = value;
   }
   return env;
 }
 
 export interface RunOptions {
   env?: Record<string, string>;
+  /** Node flags before the script, e.g. ['--import', '@agentsight/otel/register']. */
+  nodeArgs?: string[];
+  /** Script in fixtures/; default app.mjs, which takes the scenario name. */
+  script?: string;
   /** Called with the child once it printed `ready` (for signal tests). */
   onReady?: (child: ReturnType<typeof spawn>) => void;
   timeoutMs?: number;
 }
 
-/** Runs one scenario of fixtures/app.mjs in a fresh Node process (init() registers process globals). */
+/** Runs one scenario of a fixture script in a fresh Node process (init() registers process globals). */
 export function runFixture(scenario: string, options: RunOptions = {}): Promise<FixtureRun> {
   const started = Date.now();
-  const child = spawn(process.execPath, [FIXTURE, scenario], {
+  const args = [...(options.nodeArgs ?? []), fixture(options.script ?? 'app.mjs'), scenario];
+  const child = spawn(process.execPath, args, {
     env: { ...cleanEnv(), OTEL_METRIC_EXPORT_INTERVAL: '600000', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

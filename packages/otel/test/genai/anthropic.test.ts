@@ -33,7 +33,10 @@ describe.each([
     new (SDK as any)({ apiKey: 'sk-ant', baseURL: h.llm.anthropicBaseURL, fetch: h.llm.fetch, maxRetries });
 
   it('messages.create: semconv span, cache tokens folded into input, trace headers', async () => {
-    h.llm.enqueue({ text: 'Hi!', usage: { inputTokens: 10, outputTokens: 3, cacheReadInputTokens: 4, cacheCreationInputTokens: 2 } });
+    h.llm.enqueue({
+      text: 'Hi!',
+      usage: { inputTokens: 10, outputTokens: 3, cacheReadInputTokens: 4, cacheCreationInputTokens: 2 },
+    });
     const message = await client().messages.create({
       model,
       max_tokens: 100,
@@ -133,7 +136,10 @@ describe.each([
   });
 
   it('429 after retries and 500: error spans, SDK error classes unchanged', async () => {
-    h.llm.enqueue({ fault: 'status', status: 429, retryAfter: 0 }, { fault: 'status', status: 429, retryAfter: 0 });
+    h.llm.enqueue(
+      { fault: 'status', status: 429, retryAfter: 0 },
+      { fault: 'status', status: 429, retryAfter: 0 },
+    );
     const limited = await client(1)
       .messages.create({ model, max_tokens: 10, messages })
       .catch((e: unknown) => e);

@@ -1,11 +1,11 @@
+import { type MockLlmServer, startMockLlm } from '@agentsight/mock-llm';
+import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from '@agentsight/testing';
 import { metrics, propagation } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { NodeTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-node';
-import { type MockLlmServer, startMockLlm } from '@agentsight/mock-llm';
-import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from '@agentsight/testing';
 
 /**
  * One real pipeline per test file: SDK providers registered globally, exporting OTLP protobuf to a real

@@ -27,11 +27,12 @@ export interface MessageSink {
   head(head: MessageHead, tsNs: bigint): void;
   /** A 1xx response that is not the final one (e.g. `100 Continue`). */
   interim(head: MessageHead, tsNs: bigint): void;
-  body(bytes: Buffer, tsNs: bigint): void;
-  /** Body bytes the capture lost; framing is intact, so parsing goes on. */
-  bodyGap(length: number): void;
+  /** Body bytes `buf[start..end)`; only valid during the call (the sink copies what it keeps). */
+  body(buf: Buffer, start: number, end: number): void;
   /** The current message ended; `complete` is false when it was cut short. */
   end(tsNs: bigint, complete: boolean, problem?: string, trailers?: HeaderMap): void;
+  /** A `101 Switching Protocols` or a CONNECT tunnel: the connection stops carrying HTTP/1. */
+  switchedProtocols(): void;
   /** The stream is not HTTP/1.x at all; the parser ignores the rest of it. */
   notHttp1(reason: 'http2' | 'not-http'): void;
   /** Malformed input; the parser re-syncs to the next start line. */
@@ -107,7 +108,7 @@ export class Http1MessageParser {
         case 'fixed':
         case 'chunk-data': {
           const n = Math.min(this.remaining, buf.length - pos);
-          this.sink.body(buf.subarray(pos, pos + n), tsNs);
+          this.sink.body(buf, pos, pos + n);
           this.remaining -= n;
           pos += n;
           if (this.remaining === 0) {
@@ -117,35 +118,15 @@ export class Http1MessageParser {
           break;
         }
         case 'until-close':
-          this.sink.body(pos === 0 ? buf : buf.subarray(pos), tsNs);
+          this.sink.body(buf, pos, buf.length);
           pos = buf.length;
           break;
-        case 'chunk-size': {
-          // Fast path: a whole size line in this input (the usual case) is read without a string.
-          const next = this.lineLength === 0 ? this.readChunkSize(buf, pos) : -1;
-          if (next !== -1) {
-            pos = next;
-            this.state = this.remaining === 0 ? 'trailers' : 'chunk-data';
-            break;
-          }
-          const line = this.takeLine(buf, pos);
-          if (line === undefined) {
-            if (this.lineLength > MAX_CHUNK_LINE_BYTES) this.fail('chunked framing line too long', tsNs, true);
-            return;
-          }
-          pos = line.next;
-          this.onChunkedLine(line.text, tsNs);
-          break;
-        }
+        case 'chunk-size':
         case 'chunk-data-end':
         case 'trailers': {
-          const line = this.takeLine(buf, pos);
-          if (line === undefined) {
-            if (this.lineLength > MAX_CHUNK_LINE_BYTES) this.fail('chunked framing line too long', tsNs, true);
-            return;
-          }
-          pos = line.next;
-          this.onChunkedLine(line.text, tsNs);
+          const next = this.readChunkedLine(buf, pos, tsNs);
+          if (next === -1) return;
+          pos = next;
           break;
         }
       }
@@ -163,12 +144,10 @@ export class Http1MessageParser {
         this.dropResyncTail();
         return;
       case 'until-close':
-        this.sink.bodyGap(length);
         this.bodyIncomplete = true;
         return;
       case 'fixed': {
         const inBody = Math.min(length, this.remaining);
-        this.sink.bodyGap(inBody);
         this.bodyIncomplete = true;
         this.remaining -= inBody;
         if (this.remaining > 0) return;
@@ -189,6 +168,18 @@ export class Http1MessageParser {
     }
   }
 
+  /** Stop parsing: every further byte is counted as discarded (the other direction switched protocols). */
+  ignoreRest(tsNs: bigint): void {
+    if (this.state === 'ignore') return;
+    if (this.inMessage) {
+      this.sink.end(tsNs, false, 'connection switched protocols before the message ended');
+      this.inMessage = false;
+    }
+    this.startResync();
+    this.dropResyncTail();
+    this.state = 'ignore';
+  }
+
   /** The stream ended (connection closed). */
   finish(tsNs: bigint): void {
     if (this.state === 'until-close') {
@@ -197,7 +188,8 @@ export class Http1MessageParser {
       this.sink.end(tsNs, false, 'connection closed before the message ended');
       this.inMessage = false;
     }
-    this.sink.discarded(this.lineLength + (this.resyncTail?.length ?? 0));
+    this.sink.discarded(this.lineLength + this.headBytes + (this.resyncTail?.length ?? 0));
+    this.headBytes = 0;
     this.lineParts = [];
     this.lineLength = 0;
     this.resyncTail = undefined;
@@ -215,20 +207,26 @@ export class Http1MessageParser {
     while (pos < buf.length) {
       const line = this.takeLine(buf, pos);
       if (line === undefined) {
-        if (this.lineLength + this.headBytes > MAX_HEAD_BYTES) this.failHead('message head too large', tsNs);
+        if (this.lineLength + this.headBytes > MAX_HEAD_BYTES)
+          this.fail('message head too large', tsNs, true);
         return buf.length;
       }
       this.headBytes += line.next - pos;
       pos = line.next;
+      if (this.headBytes > MAX_HEAD_BYTES) {
+        this.fail('message head too large', tsNs, true);
+        return pos;
+      }
       if (this.startLine === undefined) {
         if (line.text === '') continue;
-        if (!this.acceptStartLine(line.text, buf.length - pos, tsNs)) return this.state === 'ignore' ? buf.length : pos;
+        if (!this.acceptStartLine(line.text, buf.length - pos, tsNs))
+          return this.state === 'ignore' ? buf.length : pos;
         continue;
       }
       if (line.text !== '') {
         const error = addHeaderLine(this.headers, line.text);
         if (error) {
-          this.failHead(error, tsNs);
+          this.fail(error, tsNs, true);
           return pos;
         }
         continue;
@@ -243,7 +241,6 @@ export class Http1MessageParser {
     const parsed = this.kind === 'request' ? parseRequestLine(text) : parseStatusLine(text);
     if (parsed) {
       this.startLine = parsed;
-      this.headBytes = text.length;
       return true;
     }
     if (this.kind === 'request' && text === 'PRI * HTTP/2.0') {
@@ -254,7 +251,7 @@ export class Http1MessageParser {
       this.stopAsNotHttp('not-http', unread);
       return false;
     }
-    this.failHead('invalid start line', tsNs);
+    this.fail('invalid start line', tsNs, true);
     return false;
   }
 
@@ -289,6 +286,7 @@ export class Http1MessageParser {
         // The connection now carries another protocol (WebSocket, a tunnel): nothing more to decode.
         this.endMessage(tsNs);
         this.state = 'ignore';
+        this.sink.switchedProtocols();
         return;
       }
       if (method === 'HEAD' || status === 204 || status === 304) {
@@ -345,13 +343,39 @@ export class Http1MessageParser {
     if (error) this.fail(`invalid trailer: ${error}`, tsNs, true);
   }
 
+  /** One line of chunked framing (size, end of data, trailer); -1 when the line continues in a later input. */
+  private readChunkedLine(buf: Buffer, pos: number, tsNs: bigint): number {
+    if (this.state === 'chunk-size' && this.lineLength === 0) {
+      // Fast path: a whole size line in this input (the usual case) is read without a string.
+      const next = this.readChunkSize(buf, pos);
+      if (next !== -1) {
+        this.state = this.remaining === 0 ? 'trailers' : 'chunk-data';
+        return next;
+      }
+    }
+    const line = this.takeLine(buf, pos);
+    if (line === undefined) {
+      if (this.lineLength > MAX_CHUNK_LINE_BYTES) this.fail('chunked framing line too long', tsNs, true);
+      return -1;
+    }
+    this.onChunkedLine(line.text, tsNs);
+    return line.next;
+  }
+
   /** Parses `hex[;ext]CRLF` at `pos` into `remaining`; -1 when it is not that simple (handled via text). */
   private readChunkSize(buf: Buffer, pos: number): number {
     let value = 0;
     let i = pos;
     for (; i < buf.length && i - pos < 12; i++) {
       const c = buf[i];
-      const digit = c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : c >= 0x41 && c <= 0x46 ? c - 0x37 : -1;
+      const digit =
+        c >= 0x30 && c <= 0x39
+          ? c - 0x30
+          : c >= 0x61 && c <= 0x66
+            ? c - 0x57
+            : c >= 0x41 && c <= 0x46
+              ? c - 0x37
+              : -1;
       if (digit === -1) break;
       value = value * 16 + digit;
     }
@@ -369,14 +393,6 @@ export class Http1MessageParser {
     this.state = 'head';
   }
 
-  /** Error before a head was reported. */
-  private failHead(reason: string, tsNs: bigint): void {
-    this.startLine = undefined;
-    this.headers = {};
-    this.headBytes = 0;
-    this.fail(reason, tsNs, true);
-  }
-
   /** Malformed input or a gap: end the open message (cut short) and look for the next start line. */
   private fail(reason: string, tsNs: bigint, malformed: boolean): void {
     if (malformed) this.sink.parseError(reason);
@@ -384,16 +400,17 @@ export class Http1MessageParser {
       this.sink.end(tsNs, false, reason, this.trailers);
       this.inMessage = false;
     }
-    this.startLine = undefined;
-    this.headers = {};
-    this.headBytes = 0;
     this.startResync();
   }
 
+  /** Drops any partly read head (its bytes count as discarded) and starts looking for a start line. */
   private startResync(): void {
-    this.sink.discarded(this.lineLength);
+    this.sink.discarded(this.lineLength + this.headBytes);
     this.lineParts = [];
     this.lineLength = 0;
+    this.headBytes = 0;
+    this.startLine = undefined;
+    this.headers = {};
     this.state = 'resync';
   }
 

@@ -15,8 +15,6 @@ export interface StatusLine {
 const REQUEST_LINE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) (\S+) HTTP\/(1\.[01])$/;
 const STATUS_LINE = /^HTTP\/(1\.[01]) ([1-9]\d\d)(?: (.*))?$/;
 
-export const HTTP2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
-
 export function parseRequestLine(line: string): RequestLine | undefined {
   const match = REQUEST_LINE.exec(line);
   if (!match || match[1] === 'PRI') return undefined;
@@ -27,12 +25,6 @@ export function parseStatusLine(line: string): StatusLine | undefined {
   const match = STATUS_LINE.exec(line);
   if (!match) return undefined;
   return { status: Number(match[2]), reason: match[3] ?? '', httpVersion: match[1] };
-}
-
-/** True while `prefix` (the start of a stream) could still become the HTTP/2 client preface. */
-export function couldBeHttp2Preface(prefix: Buffer): boolean {
-  const n = Math.min(prefix.length, HTTP2_PREFACE.length);
-  return prefix.subarray(0, n).equals(HTTP2_PREFACE.subarray(0, n));
 }
 
 /** First byte of an HTTP/1 request (a method token) or response (`HTTP/`): an ASCII letter. */

@@ -1,6 +1,6 @@
 /** Anthropic Messages API (`/v1/messages`), plain and streamed. */
 import type { LlmCall, LlmToolCall, LlmUsage } from '../types.js';
-import { type LlmApiDecoder, forEachJsonEvent } from './api.js';
+import { forEachJsonEvent, type LlmApiDecoder } from './api.js';
 import { contentText } from './content.js';
 import { errorFromJson } from './errors.js';
 import { asArray, asNumber, asObject, asString, type JsonObject } from './json.js';
@@ -28,7 +28,8 @@ export const anthropicMessages: LlmApiDecoder = {
     const blocks: BlockState[] = asArray(body.content).map((value) => {
       const block = asObject(value) ?? {};
       const type = asString(block.type) ?? '';
-      if (type === 'tool_use') return { type, text: '', tool: toolUse(block, JSON.stringify(block.input ?? {})) };
+      if (type === 'tool_use')
+        return { type, text: '', tool: toolUse(block, JSON.stringify(block.input ?? {})) };
       return { type, text: asString(block.text) ?? '' };
     });
     applyBlocks(call, blocks);
@@ -83,7 +84,10 @@ export const anthropicMessages: LlmApiDecoder = {
     for (const block of blocks.values()) {
       if (block.tool && block.tool.arguments === '') block.tool.arguments = '{}';
     }
-    applyBlocks(call, [...blocks.entries()].sort(([a], [b]) => a - b).map(([, block]) => block));
+    applyBlocks(
+      call,
+      [...blocks.entries()].sort(([a], [b]) => a - b).map(([, block]) => block),
+    );
     call.usage = usageFrom(usage);
   },
 };

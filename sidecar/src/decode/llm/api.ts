@@ -10,7 +10,10 @@ export interface LlmApiDecoder {
 }
 
 /** Runs `handle` on every SSE message whose data is a JSON object (skips `[DONE]`, pings, garbage). */
-export function forEachJsonEvent(events: SseMessage[], handle: (data: JsonObject, event: SseMessage) => void): void {
+export function forEachJsonEvent(
+  events: SseMessage[],
+  handle: (data: JsonObject, event: SseMessage) => void,
+): void {
   for (const event of events) {
     const first = event.data.charCodeAt(0);
     if (first !== 0x7b) continue;

@@ -14,7 +14,11 @@ export function errorFromJson(json: JsonObject | undefined): LlmCall['error'] {
 }
 
 /** Error for an HTTP status >= 400, from its JSON body when there is one, else from the status. */
-export function errorFromResponse(status: number, json: JsonObject | undefined, bodyText: string): NonNullable<LlmCall['error']> {
+export function errorFromResponse(
+  status: number,
+  json: JsonObject | undefined,
+  bodyText: string,
+): NonNullable<LlmCall['error']> {
   return (
     errorFromJson(json) ?? {
       type: `http_${status}`,

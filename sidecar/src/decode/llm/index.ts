@@ -21,7 +21,10 @@ const DECODERS: Record<LlmCall['api'], LlmApiDecoder> = {
  * still counts when it was cut short (the path alone identifies the call); a complete body must have
  * the API's shape.
  */
-export function buildLlmCall(request: HttpRequestRecord, response: HttpResponseRecord | undefined): LlmCall | undefined {
+export function buildLlmCall(
+  request: HttpRequestRecord,
+  response: HttpResponseRecord | undefined,
+): LlmCall | undefined {
   const detected = detectLlmApi(request);
   if (!detected) return undefined;
   const body = parseJsonObject(request.body.toString('utf8'));

@@ -1,6 +1,6 @@
 /** OpenAI chat completions (`/v1/chat/completions`), plain and streamed. */
 import type { LlmCall, LlmMessage, LlmToolCall } from '../types.js';
-import { type LlmApiDecoder, forEachJsonEvent } from './api.js';
+import { forEachJsonEvent, type LlmApiDecoder } from './api.js';
 import { contentText } from './content.js';
 import { errorFromJson } from './errors.js';
 import { asArray, asNumber, asObject, asString, type JsonObject } from './json.js';
@@ -74,7 +74,10 @@ function chatMessage(value: unknown): LlmMessage {
     const call = toolCallFrom(asObject(tool));
     parts.push(`[tool_call ${call.name}(${call.id ?? ''}): ${call.arguments}]`);
   }
-  return { role: asString(message?.role) ?? 'unknown', content: parts.filter((p) => p.length > 0).join('\n') };
+  return {
+    role: asString(message?.role) ?? 'unknown',
+    content: parts.filter((p) => p.length > 0).join('\n'),
+  };
 }
 
 function toolCallFrom(tool: JsonObject | undefined): LlmToolCall {

@@ -1,5 +1,5 @@
 /** OpenAI embeddings (`/v1/embeddings`): no output text, only input and usage. */
-import { type LlmApiDecoder } from './api.js';
+import type { LlmApiDecoder } from './api.js';
 import { asArray, asString } from './json.js';
 import { openAiUsage } from './openai-usage.js';
 import { readRequestParams } from './request-params.js';
@@ -9,7 +9,8 @@ export const openAiEmbeddings: LlmApiDecoder = {
     readRequestParams(call, body, []);
     call.operation = 'embeddings';
     const single = asString(body.input);
-    const inputs = single !== undefined ? [single] : asArray(body.input).filter((i): i is string => typeof i === 'string');
+    const inputs =
+      single !== undefined ? [single] : asArray(body.input).filter((i): i is string => typeof i === 'string');
     call.inputMessages = inputs.map((content) => ({ role: 'user', content }));
   },
 

@@ -1,6 +1,6 @@
 /** OpenAI Responses API (`/v1/responses`), plain and streamed. */
 import type { LlmCall, LlmMessage, LlmToolCall } from '../types.js';
-import { type LlmApiDecoder, forEachJsonEvent } from './api.js';
+import { forEachJsonEvent, type LlmApiDecoder } from './api.js';
 import { contentText } from './content.js';
 import { asArray, asNumber, asObject, asString, type JsonObject } from './json.js';
 import { openAiUsage } from './openai-usage.js';
@@ -16,7 +16,8 @@ export const openAiResponses: LlmApiDecoder = {
     if (instructions !== undefined) call.systemInstructions = instructions;
     const input = body.input;
     const text = asString(input);
-    call.inputMessages = text !== undefined ? [{ role: 'user', content: text }] : asArray(input).map(inputItem);
+    call.inputMessages =
+      text !== undefined ? [{ role: 'user', content: text }] : asArray(input).map(inputItem);
   },
 
   readResponse(call, body) {
@@ -55,7 +56,10 @@ export const openAiResponses: LlmApiDecoder = {
       }
     });
     if (call.outputText === '' && call.toolCalls.length === 0) {
-      call.outputText = [...texts.entries()].sort(([a], [b]) => a - b).map(([, text]) => text).join('');
+      call.outputText = [...texts.entries()]
+        .sort(([a], [b]) => a - b)
+        .map(([, text]) => text)
+        .join('');
       call.toolCalls = [...tools.entries()].sort(([a], [b]) => a - b).map(([, tool]) => tool);
     }
   },
@@ -80,7 +84,11 @@ function readFinalResponse(call: LlmCall, response: JsonObject): void {
   if (status) call.finishReasons = [status === 'incomplete' && incompleteReason ? incompleteReason : status];
   call.usage = openAiUsage(response.usage) ?? call.usage;
   const error = asObject(response.error);
-  if (error) call.error = { type: asString(error.code) ?? asString(error.type) ?? 'error', message: asString(error.message) ?? '' };
+  if (error)
+    call.error = {
+      type: asString(error.code) ?? asString(error.type) ?? 'error',
+      message: asString(error.message) ?? '',
+    };
 }
 
 function functionCall(item: JsonObject, previous: LlmToolCall | undefined): LlmToolCall {
@@ -103,7 +111,10 @@ function inputItem(value: unknown): LlmMessage {
         content: `[tool_call ${asString(item.name) ?? ''}(${asString(item.call_id) ?? ''}): ${asString(item.arguments) ?? ''}]`,
       };
     case 'function_call_output':
-      return { role: 'tool', content: `[tool_result ${asString(item.call_id) ?? ''}] ${contentText(item.output)}` };
+      return {
+        role: 'tool',
+        content: `[tool_result ${asString(item.call_id) ?? ''}] ${contentText(item.output)}`,
+      };
     default:
       return { role: asString(item.role) ?? 'user', content: contentText(item.content) };
   }

@@ -12,7 +12,8 @@ export function readRequestParams(call: LlmCall, body: JsonObject, maxTokensKeys
   request.seed = asNumber(body.seed);
   const stop = body.stop ?? body.stop_sequences;
   const single = asString(stop);
-  const stops = single !== undefined ? [single] : asArray(stop).filter((s): s is string => typeof s === 'string');
+  const stops =
+    single !== undefined ? [single] : asArray(stop).filter((s): s is string => typeof s === 'string');
   if (stops.length > 0) request.stopSequences = stops;
   for (const [key, value] of Object.entries(request)) {
     if (value === undefined) delete request[key as keyof typeof request];

@@ -1,7 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
 import { ATTR } from '../attributes.js';
-import type { OperationAdapter, ResponseSummary } from '../summary.js';
-import { setDefined } from '../summary.js';
+import { type OperationAdapter, type ResponseSummary, setDefined } from '../summary.js';
 
 function summarizeEmbeddings(response: any): ResponseSummary {
   const input = response?.usage?.prompt_tokens;

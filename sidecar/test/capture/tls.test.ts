@@ -1,0 +1,195 @@
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CaptureEvent, CaptureHandle } from '../../src/capture/index.js';
+import {
+  captureAvailable,
+  type EventLog,
+  makeCertificate,
+  reassemble,
+  runTracked,
+  startLoggedCapture,
+  tempDir,
+} from './helpers.js';
+
+type TlsData = Extract<CaptureEvent, { kind: 'tls_data' }>;
+
+/** connIds of a process, in order of first appearance. */
+function connections(log: EventLog, pid: number): string[] {
+  return [...new Set(log.of('tls_data', pid).map((e) => e.connId))];
+}
+
+describe.runIf(captureAvailable('tls.test.ts'))('capture: TLS plaintext', () => {
+  let capture: CaptureHandle;
+  let log: EventLog;
+  let server: Server;
+  let port: number;
+  let dir: string;
+  let certPath: string;
+
+  beforeAll(async () => {
+    dir = tempDir('agentsight-tls-');
+    const tls = makeCertificate(dir);
+    certPath = tls.certPath;
+    // Echo server: the response body says which request it answers and how many bytes it got.
+    server = createServer({ cert: tls.cert, key: tls.key }, (req, res) => {
+      const parts: Buffer[] = [];
+      req.on('data', (d: Buffer) => parts.push(d));
+      req.on('end', () => {
+        const body = Buffer.concat(parts);
+        res.setHeader('content-type', 'text/plain');
+        res.end(`response to ${req.url} (${body.length} bytes) ${body.subarray(0, 32).toString('latin1')}`);
+      });
+    });
+    server.keepAliveTimeout = 2000;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as AddressInfo).port;
+    ({ capture, log } = await startLoggedCapture());
+  });
+
+  afterAll(async () => {
+    server?.close();
+    server?.closeAllConnections();
+    await capture?.stop();
+  });
+
+  it('captures curl (libssl.so.3 via SSL_write/SSL_read): request and response byte-exact', async () => {
+    const { pid, stdout } = await runTracked(capture, 'curl', [
+      '-sS',
+      '--cacert',
+      certPath,
+      '-H',
+      'x-test: curl',
+      '-d',
+      'hello from curl',
+      `https://127.0.0.1:${port}/curl`,
+    ]);
+    expect(await stdout).toContain('response to /curl (15 bytes)');
+    await log.waitForExit(pid);
+    expect(capture.stats().attached.some((p) => p.includes('libssl.so'))).toBe(true);
+
+    const [conn] = connections(log, pid);
+    expect(conn).toMatch(new RegExp(`^${pid}:\\d+:[0-9a-f]+$`));
+    const request = reassemble(log.events, conn, 'write').toString('latin1');
+    expect(request.startsWith('POST /curl HTTP/1.1\r\n')).toBe(true);
+    expect(request).toContain('\r\nx-test: curl\r\n');
+    expect(request.endsWith('\r\n\r\nhello from curl')).toBe(true);
+    const response = reassemble(log.events, conn, 'read').toString('latin1');
+    expect(response.startsWith('HTTP/1.1 200 OK\r\n')).toBe(true);
+    expect(response).toContain('response to /curl (15 bytes) hello from curl');
+    expect(log.of('tls_close', pid).some((e) => e.connId === conn)).toBe(true);
+  });
+
+  it('captures python3 (dlopen of libssl at import ssl, SSL_write_ex/SSL_read_ex) with direction labels', async () => {
+    const script = [
+      'import ssl, urllib.request, sys',
+      `ctx = ssl.create_default_context(cafile=${JSON.stringify(certPath)})`,
+      `req = urllib.request.Request('https://127.0.0.1:${port}/python', data=b'hello from python', method='POST')`,
+      'print(urllib.request.urlopen(req, context=ctx).read().decode())',
+    ].join('\n');
+    const { pid, stdout } = await runTracked(capture, 'python3', ['-c', script]);
+    expect(await stdout).toContain('response to /python (17 bytes)');
+    await log.waitForExit(pid);
+
+    const [conn] = connections(log, pid);
+    const events = log.of('tls_data', pid).filter((e) => e.connId === conn);
+    const request = reassemble(log.events, conn, 'write').toString('latin1');
+    expect(request.startsWith('POST /python HTTP/1.1\r\n')).toBe(true);
+    expect(request.endsWith('hello from python')).toBe(true);
+    const response = reassemble(log.events, conn, 'read').toString('latin1');
+    expect(response).toContain('response to /python (17 bytes) hello from python');
+    // Every event is labelled by its probe's direction: writes never carry the response.
+    expect(events.filter((e) => e.direction === 'write').some((e) => e.data.includes('HTTP/1.1 200'))).toBe(
+      false,
+    );
+    expect(events.filter((e) => e.direction === 'read').some((e) => e.data.includes('POST /python'))).toBe(
+      false,
+    );
+  });
+
+  it('captures a node child (static OpenSSL in the executable)', async () => {
+    const script = `
+      const https = require('node:https');
+      const req = https.request('https://127.0.0.1:${port}/node', { method: 'POST', ca: require('node:fs').readFileSync(${JSON.stringify(certPath)}) }, (res) => {
+        let body = ''; res.on('data', (d) => body += d); res.on('end', () => { console.log(body); process.exit(0); });
+      });
+      req.end('hello from node');`;
+    const { pid, stdout } = await runTracked(capture, process.execPath, ['-e', script]);
+    expect(await stdout).toContain('response to /node (15 bytes)');
+    await log.waitForExit(pid);
+    expect(capture.stats().attached).toContain(process.execPath);
+
+    const [conn] = connections(log, pid);
+    const request = reassemble(log.events, conn, 'write').toString('latin1');
+    expect(request.startsWith('POST /node HTTP/1.1\r\n')).toBe(true);
+    expect(request.endsWith('hello from node')).toBe(true);
+    expect(reassemble(log.events, conn, 'read').toString('latin1')).toContain('response to /node (15 bytes)');
+  });
+
+  it('delivers a 2 MiB request body whole and in order (contiguous offsets, identical bytes)', async () => {
+    const body = randomBytes(2 << 20);
+    const bodyPath = join(dir, 'body.bin');
+    writeFileSync(bodyPath, body);
+    const { pid, stdout } = await runTracked(capture, 'curl', [
+      '-sS',
+      '--cacert',
+      certPath,
+      '-H',
+      'Expect:',
+      '-H',
+      'content-type: application/octet-stream',
+      '--data-binary',
+      `@${bodyPath}`,
+      `https://127.0.0.1:${port}/big`,
+    ]);
+    expect(await stdout).toContain(`(${body.length} bytes)`);
+    await log.waitForExit(pid);
+
+    const [conn] = connections(log, pid);
+    const writes = log
+      .of('tls_data', pid)
+      .filter((e): e is TlsData => e.connId === conn && e.direction === 'write');
+    expect(writes.every((e) => !e.truncated)).toBe(true);
+    const stream = reassemble(log.events, conn, 'write');
+    const headerEnd = stream.indexOf('\r\n\r\n') + 4;
+    expect(stream.length - headerEnd).toBe(body.length);
+    expect(stream.subarray(headerEnd).equals(body)).toBe(true);
+  });
+
+  it('keeps 50 concurrent keep-alive connections of one process apart by connId', async () => {
+    const script = `
+      const https = require('node:https');
+      const ca = require('node:fs').readFileSync(${JSON.stringify(certPath)});
+      const agent = new https.Agent({ keepAlive: true, maxSockets: 50, ca });
+      const one = (i) => new Promise((resolve, reject) => {
+        const req = https.request('https://127.0.0.1:${port}/c' + i, { method: 'POST', agent }, (res) => {
+          let body = ''; res.on('data', (d) => body += d); res.on('end', () => resolve(body));
+        });
+        req.on('error', reject);
+        req.end('request-' + i);
+      });
+      Promise.all(Array.from({ length: 50 }, (_, i) => one(i))).then((bodies) => {
+        console.log(bodies.filter((b, i) => b.includes('/c' + i + ' ')).length); agent.destroy(); process.exit(0);
+      });`;
+    const { pid, stdout } = await runTracked(capture, process.execPath, ['-e', script]);
+    expect((await stdout).trim()).toBe('50');
+    await log.waitForExit(pid);
+
+    const conns = connections(log, pid);
+    expect(conns).toHaveLength(50);
+    const seen = new Set<number>();
+    for (const conn of conns) {
+      const request = reassemble(log.events, conn, 'write').toString('latin1');
+      const match = /^POST \/c(\d+) HTTP\/1\.1\r\n[\s\S]*\r\n\r\nrequest-(\d+)$/.exec(request);
+      expect(match, request.slice(0, 200)).not.toBeNull();
+      const i = Number(match?.[1]);
+      expect(Number(match?.[2])).toBe(i);
+      expect(reassemble(log.events, conn, 'read').toString('latin1')).toContain(`response to /c${i} (`);
+      seen.add(i);
+    }
+    expect(seen.size).toBe(50);
+  });
+});
