@@ -1,4 +1,7 @@
-/** Prints result tables as GitHub markdown, so a run's output can be pasted into docs/benchmarks.md. */
+/**
+ * Prints result tables as GitHub markdown (in the layout biome formats markdown to), so a run's output
+ * can be pasted into docs/benchmarks.md as is.
+ */
 
 /**
  * @param {string[]} header column titles
@@ -8,7 +11,7 @@ export function markdownTable(header, rows) {
   const cells = [header, ...rows].map((row) => row.map(String));
   const widths = header.map((_, i) => Math.max(3, ...cells.map((row) => row[i].length)));
   const line = (row) => `| ${row.map((cell, i) => cell.padEnd(widths[i])).join(' | ')} |`;
-  const rule = `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`;
+  const rule = `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`;
   return [line(cells[0]), rule, ...cells.slice(1).map(line)].join('\n');
 }
 

@@ -32,7 +32,8 @@ async function startMockLlmProcess() {
 
 function sidecarCommand() {
   if (process.env.AGENTSIGHT_DEMO_SIDECAR === 'off') return { reason: 'AGENTSIGHT_DEMO_SIDECAR=off' };
-  if (process.getuid?.() !== 0) return { reason: 'not running as root (eBPF needs root or CAP_BPF+CAP_PERFMON)' };
+  if (process.getuid?.() !== 0)
+    return { reason: 'not running as root (eBPF needs root or CAP_BPF+CAP_PERFMON)' };
   let cli;
   try {
     cli = require.resolve('@agentsight/sidecar').replace(/index\.c?js$/, 'cli.js');
@@ -68,7 +69,9 @@ async function main() {
     env.OPENAI_API_KEY = 'sk-local-demo-key-not-a-secret';
     env.NODE_EXTRA_CA_CERTS = mock.caCertPath;
   }
-  console.log(`LLM: ${mock ? `local mock at ${mock.url}` : 'the real OpenAI API'}; OTLP receiver at ${receiver.url}`);
+  console.log(
+    `LLM: ${mock ? `local mock at ${mock.url}` : 'the real OpenAI API'}; OTLP receiver at ${receiver.url}`,
+  );
 
   const agent = [process.execPath, '--import', '@agentsight/otel/register', join(here, 'agent.mjs')];
   const sidecar = sidecarCommand();
@@ -77,7 +80,10 @@ async function main() {
   if (sidecar.cli) {
     console.log(`eBPF sidecar: on (records → ${jsonlPath})\n`);
     const args = [sidecar.cli, 'record', '--otlp-endpoint', receiver.url, '--jsonl', jsonlPath];
-    status = await run(process.execPath, [...args, '--capture-content', '--', ...agent], { cwd: exampleDir, env });
+    status = await run(process.execPath, [...args, '--capture-content', '--', ...agent], {
+      cwd: exampleDir,
+      env,
+    });
   } else {
     console.log(`eBPF sidecar: off — ${sidecar.reason}\n`);
     status = await run(agent[0], agent.slice(1), { cwd: exampleDir, env });
@@ -86,7 +92,7 @@ async function main() {
 
   const wanted = (spans) =>
     spans.some((s) => s.name.startsWith('invoke_agent')) &&
-    (!sidecar.cli || spans.some((s) => s.resource['service.name'] === 'agentsight-sidecar'));
+    (!sidecar.cli || spans.some((s) => s.attributes['agentsight.source'] === 'ebpf'));
   try {
     await receiver.waitForSpans(wanted, 15_000);
   } catch (error) {
