@@ -81,19 +81,34 @@ struct {
 	__type(value, struct syscall_args);
 } syscall_stash SEC(".maps");
 
-/* SSL_read arguments stashed at entry, consumed in the return probe. */
-struct read_args {
+/*
+ * SSL_read/SSL_write arguments stashed at entry (per thread), consumed in the return probe:
+ * only the return value says how many bytes the call transferred, if any. A write that fails
+ * (e.g. WANT_READ while the handshake is pending) is retried by the caller with the same buffer,
+ * so capturing at entry would report the same bytes once per attempt.
+ */
+struct ssl_call_args {
 	__u64 ssl;
 	__u64 buf;
-	__u64 readbytes; /* size_t* for SSL_read_ex, 0 for SSL_read */
+	__u64 len;     /* the caller's buffer size: an upper bound for what is copied */
+	__u64 len_ptr; /* size_t *readbytes / *written of the _ex forms, 0 for SSL_read/SSL_write */
+	__u64 ts_ns;   /* entry time: writes are stamped with it (request start) */
 };
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);
 	__type(key, __u64);
-	__type(value, struct read_args);
+	__type(value, struct ssl_call_args);
 } read_stash SEC(".maps");
+
+/* Separate from read_stash so a read and a write of the same thread never clobber each other. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct ssl_call_args);
+} write_stash SEC(".maps");
 
 /* Next stream offset per (tgid, SSL*, direction). */
 struct stream_key {
@@ -533,6 +548,7 @@ struct tls_chunk_ctx {
 	__u64 src;
 	__u64 base_offset;
 	__u64 captured; /* bytes to copy in total (<= tls_cap_bytes) */
+	__u64 ts_ns;    /* every chunk of a call carries the call's timestamp */
 	bool truncated; /* captured < call length */
 };
 
@@ -559,12 +575,13 @@ static long tls_chunk(__u32 i, void *arg)
 	}
 	t->data_len = len;
 	t->h.size = sizeof(*t) + len;
-	t->h.ts_ns = bpf_ktime_get_ns();
+	t->h.ts_ns = c->ts_ns;
 	emit(t, sizeof(*t) + len);
 	return 0;
 }
 
-static __always_inline void emit_tls(__u64 ssl, __u64 buf, __u64 call_len, __u8 dir, __u8 fn)
+static __always_inline void emit_tls(__u64 ssl, __u64 buf, __u64 call_len, __u8 dir, __u8 fn,
+				     __u64 ts_ns)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	struct stream_key key = { .ssl = ssl, .tgid = id >> 32, .dir = dir };
@@ -600,77 +617,105 @@ static __always_inline void emit_tls(__u64 ssl, __u64 buf, __u64 call_len, __u8 
 		.src = buf,
 		.base_offset = base,
 		.captured = call_len < tls_cap_bytes ? call_len : tls_cap_bytes,
+		.ts_ns = ts_ns,
 		.truncated = call_len > tls_cap_bytes,
 	};
 	__u32 chunks = (c.captured + AS_TLS_CHUNK - 1) / AS_TLS_CHUNK;
 	bpf_loop(chunks, tls_chunk, &c, 0);
 }
 
-SEC("uprobe")
-int BPF_KPROBE(ssl_write, void *ssl, const void *buf, int num)
-{
-	if (num <= 0 || !is_tracked(bpf_get_current_pid_tgid() >> 32))
-		return 0;
-	emit_tls((__u64)ssl, (__u64)buf, num, AS_TLS_WRITE, AS_FN_SSL_WRITE);
-	return 0;
-}
-
-SEC("uprobe")
-int BPF_KPROBE(ssl_write_ex, void *ssl, const void *buf, size_t num)
-{
-	if (num == 0 || !is_tracked(bpf_get_current_pid_tgid() >> 32))
-		return 0;
-	emit_tls((__u64)ssl, (__u64)buf, num, AS_TLS_WRITE, AS_FN_SSL_WRITE_EX);
-	return 0;
-}
-
-static __always_inline int stash_read(void *ssl, void *buf, void *readbytes)
+static __always_inline int stash_call(void *stash, void *ssl, const void *buf, __u64 len, void *len_ptr)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	if (!is_tracked(id >> 32))
+	if (len == 0 || !is_tracked(id >> 32))
 		return 0;
-	struct read_args a = { .ssl = (__u64)ssl, .buf = (__u64)buf, .readbytes = (__u64)readbytes };
-	bpf_map_update_elem(&read_stash, &id, &a, BPF_ANY);
+	struct ssl_call_args a = {
+		.ssl = (__u64)ssl,
+		.buf = (__u64)buf,
+		.len = len,
+		.len_ptr = (__u64)len_ptr,
+		.ts_ns = bpf_ktime_get_ns(),
+	};
+	bpf_map_update_elem(stash, &id, &a, BPF_ANY);
 	return 0;
+}
+
+/*
+ * Return probe of SSL_write/SSL_read (`ret` > 0 is the byte count) and of their _ex forms
+ * (`ret` == 1 on success, the count is in *len_ptr). Failed calls emit nothing and leave the
+ * stream offset where it was. Nested probed calls (an _ex form implemented on top of the plain
+ * one) share the thread's stash entry: the inner return emits, the outer one finds nothing.
+ */
+static __always_inline int emit_call(void *stash, int ret, bool ex, __u8 dir, __u8 fn)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct ssl_call_args *a = bpf_map_lookup_elem(stash, &id);
+	if (!a)
+		return 0;
+	__u64 n = 0;
+	if (ex) {
+		if (ret == 1 && a->len_ptr)
+			bpf_probe_read_user(&n, sizeof(n), (void *)a->len_ptr); /* n stays 0 on failure */
+	} else if (ret > 0) {
+		n = ret;
+	}
+	if (n > a->len)
+		n = a->len;
+	if (n) {
+		/* Reads are stamped when the data arrived, writes when the call started. */
+		__u64 ts = dir == AS_TLS_WRITE ? a->ts_ns : bpf_ktime_get_ns();
+		emit_tls(a->ssl, a->buf, n, dir, fn, ts);
+	}
+	bpf_map_delete_elem(stash, &id);
+	return 0;
+}
+
+SEC("uprobe")
+int BPF_KPROBE(ssl_write_entry, void *ssl, const void *buf, int num)
+{
+	return stash_call(&write_stash, ssl, buf, num > 0 ? num : 0, NULL);
+}
+
+SEC("uprobe")
+int BPF_KPROBE(ssl_write_ex_entry, void *ssl, const void *buf, size_t num, size_t *written)
+{
+	return stash_call(&write_stash, ssl, buf, num, written);
+}
+
+SEC("uretprobe")
+int BPF_KRETPROBE(ssl_write_return, int ret)
+{
+	return emit_call(&write_stash, ret, false, AS_TLS_WRITE, AS_FN_SSL_WRITE);
+}
+
+SEC("uretprobe")
+int BPF_KRETPROBE(ssl_write_ex_return, int ret)
+{
+	return emit_call(&write_stash, ret, true, AS_TLS_WRITE, AS_FN_SSL_WRITE_EX);
 }
 
 SEC("uprobe")
 int BPF_KPROBE(ssl_read_entry, void *ssl, void *buf, int num)
 {
-	return stash_read(ssl, buf, NULL);
+	return stash_call(&read_stash, ssl, buf, num > 0 ? num : 0, NULL);
 }
 
 SEC("uprobe")
 int BPF_KPROBE(ssl_read_ex_entry, void *ssl, void *buf, size_t num, size_t *readbytes)
 {
-	return stash_read(ssl, buf, readbytes);
+	return stash_call(&read_stash, ssl, buf, num, readbytes);
 }
 
 SEC("uretprobe")
 int BPF_KRETPROBE(ssl_read_return, int ret)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	struct read_args *a = bpf_map_lookup_elem(&read_stash, &id);
-	if (!a)
-		return 0;
-	if (ret > 0)
-		emit_tls(a->ssl, a->buf, ret, AS_TLS_READ, AS_FN_SSL_READ);
-	bpf_map_delete_elem(&read_stash, &id);
-	return 0;
+	return emit_call(&read_stash, ret, false, AS_TLS_READ, AS_FN_SSL_READ);
 }
 
 SEC("uretprobe")
 int BPF_KRETPROBE(ssl_read_ex_return, int ret)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	struct read_args *a = bpf_map_lookup_elem(&read_stash, &id);
-	if (!a)
-		return 0;
-	__u64 n = 0;
-	if (ret == 1 && a->readbytes && bpf_probe_read_user(&n, sizeof(n), (void *)a->readbytes) == 0)
-		emit_tls(a->ssl, a->buf, n, AS_TLS_READ, AS_FN_SSL_READ_EX);
-	bpf_map_delete_elem(&read_stash, &id);
-	return 0;
+	return emit_call(&read_stash, ret, true, AS_TLS_READ, AS_FN_SSL_READ_EX);
 }
 
 SEC("uprobe")

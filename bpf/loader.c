@@ -367,6 +367,34 @@ static struct bpf_link *attach_symbol(struct bpf_program *prog, const char *path
 	return libbpf_get_error(l) ? NULL : l;
 }
 
+/* An entry probe and its return probe: the entry stashes what only the return can emit. */
+struct call_links {
+	struct bpf_link *entry, *ret;
+};
+
+/* Attaches both probes of `sym`, or neither. */
+static bool attach_call(struct call_links *cl, struct bpf_program *entry, struct bpf_program *ret,
+			const char *path, const char *sym)
+{
+	cl->entry = attach_symbol(entry, path, sym, false);
+	cl->ret = cl->entry ? attach_symbol(ret, path, sym, true) : NULL;
+	if (!cl->ret) {
+		bpf_link__destroy(cl->entry);
+		cl->entry = NULL;
+	}
+	return cl->ret != NULL;
+}
+
+/* Keeps an attached pair for the loader's lifetime; never an entry without its return probe. */
+static bool keep_call(struct call_links *cl)
+{
+	if (!keep_link(cl->ret)) {
+		bpf_link__destroy(cl->entry);
+		return false;
+	}
+	return keep_link(cl->entry);
+}
+
 /*
  * Attaches the TLS probes to one file, once per dev:inode. `path` must be openable by the
  * loader (e.g. /proc/<pid>/root/...); `shown` is what the ATTACH record reports. Files that
@@ -379,24 +407,26 @@ static void attach_tls_file(const char *path, const char *shown, __u32 pid)
 		return;
 
 	libbpf_quiet = true;
-	struct bpf_link *w = attach_symbol(skel->progs.ssl_write, path, "SSL_write", false);
-	struct bpf_link *r = w ? attach_symbol(skel->progs.ssl_read_entry, path, "SSL_read", false) : NULL;
-	struct bpf_link *rr = r ? attach_symbol(skel->progs.ssl_read_return, path, "SSL_read", true) : NULL;
-	if (!rr) {
+	struct call_links w = {}, r = {};
+	if (!attach_call(&w, skel->progs.ssl_write_entry, skel->progs.ssl_write_return, path, "SSL_write") ||
+	    !attach_call(&r, skel->progs.ssl_read_entry, skel->progs.ssl_read_return, path, "SSL_read")) {
 		libbpf_quiet = false;
-		bpf_link__destroy(w);
-		bpf_link__destroy(r);
-		if (w)
+		if (w.ret)
 			logf_("%s exports SSL_write but attaching SSL_read failed; not capturing it", shown);
+		bpf_link__destroy(w.entry);
+		bpf_link__destroy(w.ret);
 		return;
 	}
-	keep_link(w);
-	keep_link(r);
-	keep_link(rr);
+	keep_call(&w);
+	keep_call(&r);
 	/* OpenSSL >= 1.1.1 also has the _ex forms, which OpenSSL 3 clients prefer. */
-	bool ex = keep_link(attach_symbol(skel->progs.ssl_write_ex, path, "SSL_write_ex", false));
-	ex = keep_link(attach_symbol(skel->progs.ssl_read_ex_entry, path, "SSL_read_ex", false)) && ex;
-	ex = keep_link(attach_symbol(skel->progs.ssl_read_ex_return, path, "SSL_read_ex", true)) && ex;
+	struct call_links wx, rx;
+	bool ex = attach_call(&wx, skel->progs.ssl_write_ex_entry, skel->progs.ssl_write_ex_return, path,
+			      "SSL_write_ex") &&
+		  keep_call(&wx);
+	ex = attach_call(&rx, skel->progs.ssl_read_ex_entry, skel->progs.ssl_read_ex_return, path,
+			 "SSL_read_ex") &&
+	     keep_call(&rx) && ex;
 	bool fr = keep_link(attach_symbol(skel->progs.ssl_free, path, "SSL_free", false));
 	libbpf_quiet = false;
 
@@ -750,9 +780,10 @@ static int add_fd(int ep, int fd)
 
 static void disable_tls_programs(void)
 {
-	struct bpf_program *tls[] = { skel->progs.ssl_write,	     skel->progs.ssl_write_ex,
-				      skel->progs.ssl_read_entry,    skel->progs.ssl_read_return,
-				      skel->progs.ssl_read_ex_entry, skel->progs.ssl_read_ex_return,
+	struct bpf_program *tls[] = { skel->progs.ssl_write_entry,    skel->progs.ssl_write_return,
+				      skel->progs.ssl_write_ex_entry, skel->progs.ssl_write_ex_return,
+				      skel->progs.ssl_read_entry,     skel->progs.ssl_read_return,
+				      skel->progs.ssl_read_ex_entry,  skel->progs.ssl_read_ex_return,
 				      skel->progs.ssl_free };
 	for (size_t i = 0; i < sizeof(tls) / sizeof(tls[0]); i++)
 		bpf_program__set_autoload(tls[i], false);

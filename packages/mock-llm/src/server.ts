@@ -34,7 +34,7 @@ const ROUTES: Record<string, Endpoint> = {
 
 export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLlmServer> {
   const host = options.host ?? '127.0.0.1';
-  const certificate = (options.tls ?? true) ? await getServerCertificate() : undefined;
+  const certificate = (options.tls ?? true) ? await getServerCertificate(options.hostnames) : undefined;
   const requests: RecordedRequest[] = [];
   const queue = new ReplyQueue();
   let script: Script = options.script ?? defaultScript;
@@ -44,6 +44,11 @@ export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLl
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    // Liveness probe for orchestrators; not an API call, so not recorded.
+    if (req.method === 'GET' && req.url === '/health') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+      return;
+    }
     const recorded = await recordRequest(req);
     requests.push(recorded);
     const pathname = new URL(recorded.path, 'http://mock').pathname;

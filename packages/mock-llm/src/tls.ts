@@ -11,18 +11,25 @@ export interface ServerCertificate {
 
 const VALIDITY_DAYS = 30;
 
-// RSA key generation takes ~100 ms+; one certificate per process keeps repeated test starts fast.
-let cached: Promise<ServerCertificate> | undefined;
+// RSA key generation takes ~100 ms+; one certificate per process (and name set) keeps repeated
+// test starts fast.
+const cached = new Map<string, Promise<ServerCertificate>>();
 
-export function getServerCertificate(): Promise<ServerCertificate> {
-  cached ??= createCertificate().catch((error: unknown) => {
-    cached = undefined;
-    throw error;
-  });
-  return cached;
+/** A certificate for localhost, 127.0.0.1, ::1 and any extra DNS names (e.g. a compose service name). */
+export function getServerCertificate(hostnames: readonly string[] = []): Promise<ServerCertificate> {
+  const key = hostnames.join(',');
+  let certificate = cached.get(key);
+  if (!certificate) {
+    certificate = createCertificate(hostnames).catch((error: unknown) => {
+      cached.delete(key);
+      throw error;
+    });
+    cached.set(key, certificate);
+  }
+  return certificate;
 }
 
-async function createCertificate(): Promise<ServerCertificate> {
+async function createCertificate(hostnames: readonly string[]): Promise<ServerCertificate> {
   const notBeforeDate = new Date(Date.now() - 60_000);
   const notAfterDate = new Date(notBeforeDate.getTime() + VALIDITY_DAYS * 86_400_000);
   const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
@@ -39,6 +46,7 @@ async function createCertificate(): Promise<ServerCertificate> {
         name: 'subjectAltName',
         altNames: [
           { type: 2, value: 'localhost' },
+          ...hostnames.map((value) => ({ type: 2 as const, value })),
           { type: 7, ip: '127.0.0.1' },
           { type: 7, ip: '::1' },
         ],

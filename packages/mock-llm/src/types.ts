@@ -89,6 +89,8 @@ export interface MockLlmOptions {
   port?: number;
   /** Default '127.0.0.1'. */
   host?: string;
+  /** Extra DNS names for the certificate, e.g. a compose service name. */
+  hostnames?: string[];
   /** Brain used when no reply is enqueued. Default: `defaultScript`. */
   script?: Script;
   /** Default pacing for every reply (per-reply fields and `x-mock-*` headers override). */

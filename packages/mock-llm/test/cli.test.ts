@@ -1,6 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import { once } from 'node:events';
+import { mkdtempSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { build } from 'tsup';
@@ -52,6 +56,26 @@ describe('mock-llm CLI', () => {
     child.kill('SIGTERM');
     const [code] = await once(child, 'exit');
     expect(code).toBe(0);
+  });
+
+  it('writes the CA to --ca-out, names extra --hostname SANs, and answers /health', async () => {
+    const caOut = join(mkdtempSync(join(tmpdir(), 'mock-llm-ca-')), 'ca.pem');
+    const { child, info } = await startCli(['--hostname', 'mock-llm', '--ca-out', caOut]);
+    try {
+      const pem = await readFile(caOut, 'utf8');
+      expect(pem).toBe(await readFile(info.caCertPath, 'utf8'));
+      expect(new X509Certificate(pem).subjectAltName).toContain('DNS:mock-llm');
+      const trusted = createTrustedFetch(pem);
+      try {
+        const response = await trusted.fetch(`${info.url}/health`);
+        expect(await response.json()).toEqual({ status: 'ok' });
+      } finally {
+        trusted.close();
+      }
+    } finally {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    }
   });
 
   it('serves plain HTTP with --http and exits on SIGINT', async () => {
