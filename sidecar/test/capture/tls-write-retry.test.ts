@@ -1,5 +1,5 @@
-import { createServer, type Server, type TLSSocket } from 'node:tls';
 import type { AddressInfo } from 'node:net';
+import { createServer, type Server, type TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaptureHandle } from '../../src/capture/index.js';
 import {
@@ -20,7 +20,7 @@ const REQUESTS = 3;
  * (WANT_READ) and Node retries the same buffer later. Only the successful call may be captured,
  * otherwise the request shows up several times at growing offsets.
  */
-describe.runIf(captureAvailable('tls-write-retry.test.ts'))('capture: SSL_write retried during handshake', () => {
+describe.runIf(captureAvailable('tls-write-retry.test.ts'))('capture: SSL_write retries', () => {
   let capture: CaptureHandle;
   let log: EventLog;
   let server: Server;
