@@ -1,36 +1,27 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { build } from 'tsup';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTrustedFetch } from '../src/index.js';
 
-const packageDir = fileURLToPath(new URL('..', import.meta.url));
-// Inside the package so the bundle resolves `selfsigned` from the package's node_modules.
-const outDir = `${packageDir}node_modules/.cache/mock-llm-cli-test`;
+// The CLI as shipped: turbo builds dist/ before the tests run.
+const cliPath = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 
-beforeAll(async () => {
-  await build({
-    entry: { cli: `${packageDir}src/cli.ts` },
-    format: ['esm'],
-    outDir,
-    external: ['selfsigned'],
-    config: false,
-    dts: false,
-    silent: true,
-  });
+beforeAll(() => {
+  if (!existsSync(cliPath))
+    throw new Error(`${cliPath} is missing: run \`pnpm --filter @agentsight/mock-llm build\``);
 });
 
 async function startCli(
   args: string[],
 ): Promise<{ child: ChildProcess; info: { url: string; caCertPath: string } }> {
-  const child = spawn(process.execPath, [`${outDir}/cli.js`, ...args], {
+  const child = spawn(process.execPath, [cliPath, ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const lines = createInterface({ input: child.stdout! });
@@ -89,7 +80,7 @@ describe('mock-llm CLI', () => {
   });
 
   it('rejects an invalid port with a usage message', async () => {
-    const child = spawn(process.execPath, [`${outDir}/cli.js`, '--port', 'abc'], { stdio: 'pipe' });
+    const child = spawn(process.execPath, [cliPath, '--port', 'abc'], { stdio: 'pipe' });
     let stderr = '';
     child.stderr.on('data', (chunk) => {
       stderr += chunk;

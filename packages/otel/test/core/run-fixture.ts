@@ -12,6 +12,9 @@ export interface FixtureRun {
 }
 
 const fixture = (file: string) => fileURLToPath(new URL(`./fixtures/${file}`, import.meta.url));
+// `--import @agentsight/otel/register` resolves from the cwd: run inside the package, whichever
+// folder vitest was started from.
+const packageDir = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Env without the OTEL/AgentSight/LangSmith settings of whoever runs the tests. */
 function cleanEnv(): NodeJS.ProcessEnv {
@@ -39,6 +42,7 @@ export function runFixture(scenario: string, options: RunOptions = {}): Promise<
   const started = Date.now();
   const args = [...(options.nodeArgs ?? []), fixture(options.script ?? 'app.mjs'), scenario];
   const child = spawn(process.execPath, args, {
+    cwd: packageDir,
     env: { ...cleanEnv(), OTEL_METRIC_EXPORT_INTERVAL: '600000', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
