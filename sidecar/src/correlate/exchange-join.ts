@@ -1,7 +1,7 @@
 import { TraceFlags } from '@opentelemetry/api';
 import type { HeaderMap } from '../decode/types.js';
 import type { SpanPlacement } from './span-record.js';
-import { newSpanId, newTraceId, parseTraceparentValue, parseXTraceId } from './trace-context.js';
+import { childOf, newSpanId, newTraceId, parseTraceparentValue, parseXTraceId } from './trace-context.js';
 import type { TrackedProcess } from './tracked-process.js';
 
 /**
@@ -17,14 +17,7 @@ export function joinExchange(headers: HeaderMap, process: TrackedProcess | undef
     ? parseTraceparentValue(headers.traceparent, headers.tracestate)
     : undefined;
   if (remote) {
-    return {
-      traceId: remote.traceId,
-      spanId,
-      parentSpanId: remote.spanId,
-      traceFlags: remote.traceFlags,
-      ...(remote.traceState ? { traceState: remote.traceState } : {}),
-      correlation: 'traceparent',
-    };
+    return childOf(remote, spanId, 'traceparent');
   }
   const xTraceId = headers['x-trace-id'] ? parseXTraceId(headers['x-trace-id']) : undefined;
   if (xTraceId) {
@@ -37,16 +30,6 @@ export function joinExchange(headers: HeaderMap, process: TrackedProcess | undef
       correlation: 'x-trace-id',
     };
   }
-  if (process) {
-    const { traceId, spanId: parentSpanId, traceFlags, traceState } = process.placement;
-    return {
-      traceId,
-      spanId,
-      parentSpanId,
-      traceFlags,
-      ...(traceState ? { traceState } : {}),
-      correlation: 'inferred',
-    };
-  }
+  if (process) return childOf(process.placement, spanId, 'inferred');
   return { traceId: newTraceId(), spanId, traceFlags: TraceFlags.SAMPLED, correlation: 'none' };
 }

@@ -1,7 +1,7 @@
 import { TraceFlags } from '@opentelemetry/api';
 import type { ExecEvent } from '../capture/events.js';
 import type { SpanPlacement } from './span-record.js';
-import { newTraceId, parseTraceparentValue } from './trace-context.js';
+import { childOf, newTraceId, parseTraceparentValue } from './trace-context.js';
 import type { TrackedProcess } from './tracked-process.js';
 
 /**
@@ -23,26 +23,9 @@ export function joinProcess(
   const inherited =
     remote !== undefined && parent !== undefined && parent.env.TRACEPARENT === env.TRACEPARENT;
   if (remote && !inherited) {
-    return {
-      traceId: remote.traceId,
-      spanId,
-      parentSpanId: remote.spanId,
-      traceFlags: remote.traceFlags,
-      ...(remote.traceState ? { traceState: remote.traceState } : {}),
-      correlation: 'env',
-    };
+    return childOf(remote, spanId, 'env');
   }
-  if (parent) {
-    const { traceId, spanId: parentSpanId, traceFlags, traceState } = parent.placement;
-    return {
-      traceId,
-      spanId,
-      parentSpanId,
-      traceFlags,
-      ...(traceState ? { traceState } : {}),
-      correlation: inherited ? 'env' : 'inferred',
-    };
-  }
+  if (parent) return childOf(parent.placement, spanId, inherited ? 'env' : 'inferred');
   const traceId = current?.correlation === 'none' ? current.traceId : newTraceId();
   return { traceId, spanId, traceFlags: TraceFlags.SAMPLED, correlation: 'none' };
 }

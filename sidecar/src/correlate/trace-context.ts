@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { isSpanContextValid } from '@opentelemetry/api';
 import { parseTraceParent } from '@opentelemetry/core';
+import type { Correlation, SpanPlacement } from './span-record.js';
 
 /** A remote span context taken from a `traceparent` header or `TRACEPARENT` variable. */
 export interface RemoteContext {
@@ -34,4 +35,10 @@ export function parseTraceparentValue(traceparent: string, tracestate?: string):
 export function parseXTraceId(value: string): string | undefined {
   const hex = value.trim().toLowerCase().replaceAll('-', '');
   return HEX_32.test(hex) && !ZERO_TRACE_ID.test(hex) ? hex : undefined;
+}
+
+/** Places span `spanId` as a child of `parent` — a remote context or another span's placement. */
+export function childOf(parent: RemoteContext, spanId: string, correlation: Correlation): SpanPlacement {
+  const { traceId, spanId: parentSpanId, traceFlags, traceState } = parent;
+  return { traceId, spanId, parentSpanId, traceFlags, ...(traceState ? { traceState } : {}), correlation };
 }
