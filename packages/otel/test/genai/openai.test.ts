@@ -1,5 +1,6 @@
 import OpenAI from 'openai';
 import OpenAIv4 from 'openai-v4';
+import OpenAIv7 from 'openai-v7';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { instrument } from '../../src/genai/index.js';
 import { type Harness, parentSpanIdOf, startHarness } from './harness.js';
@@ -10,6 +11,7 @@ beforeAll(async () => {
   h = await startHarness();
   instrument(OpenAI, { captureContent: false });
   instrument(OpenAIv4, { captureContent: false });
+  instrument(OpenAIv7, { captureContent: false });
 });
 afterAll(() => h?.close());
 beforeEach(() => h.reset());
@@ -19,6 +21,7 @@ const messages = [{ role: 'user' as const, content: 'hi' }];
 type AnyOpenAI = OpenAI | OpenAIv4;
 
 describe.each([
+  ['v7', OpenAIv7],
   ['v6', OpenAI],
   ['v4', OpenAIv4],
 ] as const)('openai %s', (_version, SDK) => {
