@@ -5,13 +5,15 @@ import { isSdkStream, observeStream } from './stream.js';
 /**
  * The SDKs' lazy `APIPromise` (openai v4+, @anthropic-ai/sdk 0.x/1.x): the request runs at once and its
  * `responsePromise` settles with the response; the body is parsed only when someone awaits, through
- * `parseResponse`. Derived promises (`_thenUnwrap`, used by `parse()`) share `responsePromise` and call
- * the original's `parseResponse`, so observing these two covers every way the caller reads the result.
+ * `parseResponse`. Helpers such as `parse()` derive a new promise with `_thenUnwrap`; most releases route
+ * its parse through the original's `parseResponse`, but openai v7 gives each promise its own
+ * `_thenUnwrap` that calls the original parse function directly, so derived promises are observed too.
  */
 interface ApiPromiseLike {
   responsePromise: Promise<{ response?: { status?: number } }>;
   parseResponse: (...args: unknown[]) => unknown;
   asResponse?: () => Promise<unknown>;
+  _thenUnwrap?: (...args: unknown[]) => unknown;
 }
 
 const PATCHED = Symbol.for('agentsight.genai.asResponse');
@@ -50,7 +52,6 @@ export function observeResult(result: unknown, call: GenAICall): void {
 function observeApiPromise(promise: ApiPromiseLike, call: GenAICall): void {
   callsByResponse.set(promise.responsePromise, call);
   safely('genai.asResponse', () => patchAsResponse(Object.getPrototypeOf(promise)));
-  unparsed.register(promise, call);
   promise.responsePromise.then(
     (props) => call.responded(props?.response?.status),
     (error) => {
@@ -58,6 +59,12 @@ function observeApiPromise(promise: ApiPromiseLike, call: GenAICall): void {
       call.end();
     },
   );
+  observeParse(promise, call);
+}
+
+/** Ends the call with the parsed body of `promise` or of any promise derived from it. */
+function observeParse(promise: ApiPromiseLike, call: GenAICall): void {
+  unparsed.register(promise, call);
   const parseResponse = promise.parseResponse;
   promise.parseResponse = function tracedParseResponse(this: unknown, ...args: unknown[]) {
     call.parseStarted = true;
@@ -78,6 +85,13 @@ function observeApiPromise(promise: ApiPromiseLike, call: GenAICall): void {
     );
     return parsed;
   };
+  const thenUnwrap = promise._thenUnwrap;
+  if (typeof thenUnwrap !== 'function') return;
+  promise._thenUnwrap = function tracedThenUnwrap(this: unknown, ...args: unknown[]) {
+    const derived = thenUnwrap.apply(this, args);
+    if (isApiPromise(derived)) safely('genai.observe', () => observeParse(derived, call));
+    return derived;
+  };
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -85,6 +99,8 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 }
 
 function onData(data: unknown, call: GenAICall): void {
+  // A derived promise whose parse runs through the original's: the original's body already ended the call.
+  if (call.ended) return;
   try {
     if (isSdkStream(data)) {
       observeStream(data, call);

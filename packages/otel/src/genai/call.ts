@@ -27,7 +27,7 @@ export class GenAICall {
   readonly span: Span;
   /** Set when the SDK starts parsing the body: from then on the body, not the response, ends the call. */
   parseStarted = false;
-  private ended = false;
+  private isEnded = false;
   private readonly startedAt = performance.now();
   private responseAt?: number;
   private firstChunkAt?: number;
@@ -70,6 +70,10 @@ export class GenAICall {
     if (status !== undefined) this.span.setAttribute(ATTR.httpStatusCode, status);
   }
 
+  get ended(): boolean {
+    return this.isEnded;
+  }
+
   firstChunk(): void {
     this.firstChunkAt ??= performance.now();
   }
@@ -97,8 +101,8 @@ export class GenAICall {
   }
 
   end(at?: number): void {
-    if (this.ended) return;
-    this.ended = true;
+    if (this.isEnded) return;
+    this.isEnded = true;
     try {
       this.finish(at ?? performance.now());
     } catch (error) {

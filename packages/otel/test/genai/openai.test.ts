@@ -200,6 +200,8 @@ describe.each([
     expect(parsed.choices[0].message.content).toBe('{"answer":4}');
     const parseSpan = await h.spanOfLastRequest();
     expect(parseSpan.attributes['gen_ai.output.type']).toBe('json');
+    // Ended by the parsed body, not by the response-time fallback.
+    expect(parseSpan.attributes['gen_ai.response.id']).toBe(parsed.id);
 
     h.reset();
     h.llm.enqueue({ text: 'streamed helper' });
