@@ -19,6 +19,12 @@ const volatile bool filter_comm = false;
 const volatile char target_comm[AS_COMM_LEN] = {};
 const volatile __u32 tls_cap_bytes = 4 << 20;
 const volatile __u32 loader_tgid = 0; /* never trace the loader itself (--all feedback loop) */
+/*
+ * TLS data records wake the loader only once this many bytes are pending; below that the loader
+ * picks them up on its poll timeout. A wakeup per record (irq_work + self-IPI) cost more than the
+ * whole copy of a small payload under a saturating load.
+ */
+const volatile __u64 tls_wakeup_bytes = 1 << 20; /* set by the loader from the ring size */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -172,13 +178,27 @@ static __always_inline void fill_hdr(struct as_hdr *h, __u16 type, __u32 size)
 	bpf_get_current_comm(h->comm, sizeof(h->comm));
 }
 
-static __always_inline bool emit(void *rec, __u64 size)
+static __always_inline bool emit_flags(void *rec, __u64 size, __u64 flags)
 {
-	if (bpf_ringbuf_output(&events, rec, size, 0)) {
+	if (bpf_ringbuf_output(&events, rec, size, flags)) {
 		count_drop(size);
 		return false;
 	}
 	return true;
+}
+
+/* Process, file and connect records: woken as usual (when the loader has caught up). */
+static __always_inline bool emit(void *rec, __u64 size)
+{
+	return emit_flags(rec, size, 0);
+}
+
+/* TLS data: one wakeup when the pending bytes cross tls_wakeup_bytes (a race only delays to the poll). */
+static __always_inline bool emit_batched(void *rec, __u64 size)
+{
+	__u64 pending = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	bool wake = pending < tls_wakeup_bytes && pending + size >= tls_wakeup_bytes;
+	return emit_flags(rec, size, wake ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
 }
 
 static __always_inline bool file_unknown(struct file *f)
@@ -196,7 +216,9 @@ static __always_inline bool file_unknown(struct file *f)
  */
 static __always_inline void emit_maybe_frozen(struct as_hdr *h, __u64 size)
 {
-	if (emit(h, size) && (h->flags & AS_F_FROZEN))
+	bool frozen = h->flags & AS_F_FROZEN;
+	/* Forced: behind batched TLS data the default wakeup (consumer caught up) would not fire. */
+	if (emit_flags(h, size, frozen ? BPF_RB_FORCE_WAKEUP : 0) && frozen)
 		bpf_send_signal(19 /* SIGSTOP */);
 }
 
@@ -576,7 +598,7 @@ static long tls_chunk(__u32 i, void *arg)
 	t->data_len = len;
 	t->h.size = sizeof(*t) + len;
 	t->h.ts_ns = c->ts_ns;
-	emit(t, sizeof(*t) + len);
+	emit_batched(t, sizeof(*t) + len);
 	return 0;
 }
 

@@ -56,6 +56,13 @@ static struct options opts = {
 	.stats_interval_ms = 1000,
 };
 
+/*
+ * TLS data wakes us once a 1/TLS_WAKEUP_FRACTION of the ring is pending; smaller amounts wait for
+ * the poll timeout, which bounds their delay.
+ */
+#define TLS_WAKEUP_FRACTION 16
+#define TLS_POLL_MS 10
+
 static struct agentsight_bpf *skel;
 static bool libbpf_quiet; /* silences expected failures while probing files for symbols */
 
@@ -816,6 +823,7 @@ int main(int argc, char **argv)
 	}
 	skel->rodata->tls_cap_bytes = opts.tls_cap_bytes;
 	skel->rodata->loader_tgid = getpid();
+	skel->rodata->tls_wakeup_bytes = opts.ringbuf_bytes / TLS_WAKEUP_FRACTION;
 	bpf_map__set_max_entries(skel->maps.events, opts.ringbuf_bytes);
 	if (!opts.tls)
 		disable_tls_programs();
@@ -871,16 +879,14 @@ int main(int argc, char **argv)
 	bool running = true;
 	while (running && !out_broken) {
 		struct epoll_event evs[4];
-		int n = epoll_wait(ep, evs, 4, -1);
+		int n = epoll_wait(ep, evs, 4, TLS_POLL_MS);
 		if (n < 0 && errno != EINTR) {
 			logf_("epoll_wait: %s", strerror(errno));
 			break;
 		}
 		for (int i = 0; i < n; i++) {
 			int fd = evs[i].data.fd;
-			if (fd == ring_buffer__epoll_fd(rb)) {
-				ring_buffer__consume(rb);
-			} else if (fd == sfd) {
+			if (fd == sfd) {
 				struct signalfd_siginfo si;
 				if (read(sfd, &si, sizeof(si)) > 0)
 					logf_("signal %u: stopping", si.ssi_signo);
@@ -898,6 +904,8 @@ int main(int argc, char **argv)
 				}
 			}
 		}
+		/* TLS data below the wakeup threshold only arrives this way (timeout or other events). */
+		ring_buffer__consume(rb);
 		out_flush();
 	}
 

@@ -15,7 +15,7 @@ import {
 import { resolveServiceName, sidecarResource } from './export/resource.js';
 import { spanToJson } from './export/span-json.js';
 import { createRedactor, DEFAULT_SECRET_PATTERNS, type RedactOptions } from './redact/index.js';
-import { asGlobalPatterns, redactText } from './redact/secret-patterns.js';
+import { createTextRedactor } from './redact/text-redactor.js';
 
 export interface PipelineOptions {
   /** Resource `service.name`; default OTEL_SERVICE_NAME, else `agentsight-sidecar`. */
@@ -86,8 +86,8 @@ export function wallClockNs(): bigint {
 
 /** Command lines carry tokens too (`curl -H 'Authorization: Bearer …'`): same patterns as bodies. */
 function createArgvRedactor(options: RedactOptions): (argv: string[]) => string[] {
-  const patterns = asGlobalPatterns([...DEFAULT_SECRET_PATTERNS, ...(options.bodyPatterns ?? [])]);
-  return (argv) => argv.map((arg) => redactText(arg, patterns));
+  const { redact } = createTextRedactor([...DEFAULT_SECRET_PATTERNS, ...(options.bodyPatterns ?? [])]);
+  return (argv) => argv.map((arg) => redact(arg));
 }
 
 function otlpOptions(option: PipelineOptions['otlp']): OtlpExportOptions | undefined {

@@ -56,14 +56,6 @@ function exchangeStatus(x: HttpExchange, error: string | undefined): SpanStatus 
   return { code: SpanStatusCode.ERROR, message };
 }
 
-function gapAttributes(x: HttpExchange): Attributes {
-  if (x.gaps.length === 0) return {};
-  return {
-    [ATTR.gapCount]: x.gaps.length,
-    [ATTR.gapBytes]: x.gaps.reduce((sum, g) => sum + g.length, 0),
-  };
-}
-
 /**
  * One CLIENT span per HTTP exchange: `chat {model}` / `embeddings {model}` for recognised LLM
  * calls (GenAI attributes), `{METHOD}` otherwise. Runs from the first request byte to the last
@@ -79,42 +71,45 @@ export function buildExchangeSpan(
   const error = errorType(x);
   const endNs = timings.responseEndNs ?? timings.responseStartNs ?? timings.requestEndNs;
   const events: SpanEventRecord[] = [];
-  let timeToFirstChunk: Attributes = {};
+  let timeToFirstChunkSeconds: number | undefined;
   if (x.llm && timings.responseStartNs !== undefined) {
     events.push({ name: EVENT.firstChunk, tsNs: timings.responseStartNs, attributes: {} });
     if (x.llm.stream) {
-      const seconds = Number(timings.responseStartNs - timings.requestStartNs) / 1e9;
-      timeToFirstChunk = { [ATTR.genAiResponseTimeToFirstChunk]: seconds };
+      timeToFirstChunkSeconds = Number(timings.responseStartNs - timings.requestStartNs) / 1e9;
     }
   }
+  // Built by assignment, in the order the attributes are exported: this runs once per exchange.
+  const attributes: Attributes = x.llm ? llmAttributes(x.llm) : {};
+  if (timeToFirstChunkSeconds !== undefined) {
+    attributes[ATTR.genAiResponseTimeToFirstChunk] = timeToFirstChunkSeconds;
+  }
+  attributes[ATTR.httpRequestMethod] = x.request.method;
+  if (x.request.headers.host)
+    attributes[ATTR.urlFull] = `https://${x.request.headers.host}${x.request.target}`;
+  if (server.address) attributes[ATTR.serverAddress] = server.address;
+  attributes[ATTR.serverPort] = server.port;
+  if (x.response) attributes[ATTR.httpResponseStatusCode] = x.response.status;
+  attributes[ATTR.networkProtocolName] = 'http';
+  attributes[ATTR.networkProtocolVersion] = x.request.httpVersion.replace(/^HTTP\//, '');
+  if (error) attributes[ATTR.errorType] = error;
+  if (x.problem) attributes[ATTR.exchangeProblem] = x.problem;
+  if (x.gaps.length > 0) {
+    attributes[ATTR.gapCount] = x.gaps.length;
+    attributes[ATTR.gapBytes] = x.gaps.reduce((sum, g) => sum + g.length, 0);
+  }
+  if (options.captureContent) Object.assign(attributes, contentAttributes(x));
+  attributes[ATTR.processPid] = x.pid;
+  attributes[ATTR.threadId] = x.tid;
+  attributes[ATTR.connectionId] = x.connId;
+  attributes[ATTR.source] = 'ebpf';
+  attributes[ATTR.correlation] = placement.correlation;
   return {
     placement,
     name: x.llm ? llmSpanName(x.llm) : x.request.method,
     kind: SpanKind.CLIENT,
     startNs: timings.requestStartNs,
     endNs: laterNs(endNs, timings.requestStartNs),
-    attributes: {
-      ...(x.llm ? llmAttributes(x.llm) : {}),
-      ...timeToFirstChunk,
-      [ATTR.httpRequestMethod]: x.request.method,
-      ...(x.request.headers.host
-        ? { [ATTR.urlFull]: `https://${x.request.headers.host}${x.request.target}` }
-        : {}),
-      ...(server.address ? { [ATTR.serverAddress]: server.address } : {}),
-      [ATTR.serverPort]: server.port,
-      ...(x.response ? { [ATTR.httpResponseStatusCode]: x.response.status } : {}),
-      [ATTR.networkProtocolName]: 'http',
-      [ATTR.networkProtocolVersion]: x.request.httpVersion.replace(/^HTTP\//, ''),
-      ...(error ? { [ATTR.errorType]: error } : {}),
-      ...(x.problem ? { [ATTR.exchangeProblem]: x.problem } : {}),
-      ...gapAttributes(x),
-      ...(options.captureContent ? contentAttributes(x) : {}),
-      [ATTR.processPid]: x.pid,
-      [ATTR.threadId]: x.tid,
-      [ATTR.connectionId]: x.connId,
-      [ATTR.source]: 'ebpf',
-      [ATTR.correlation]: placement.correlation,
-    },
+    attributes,
     events,
     droppedEvents: 0,
     status: exchangeStatus(x, error),

@@ -27,7 +27,7 @@ export function parseSse(text: string): SseParseResult {
   for (const line of lines) {
     if (line === '') {
       if (data.length > 0) {
-        const message: SseMessage = { data: data.join('\n') };
+        const message: SseMessage = { data: data.length === 1 ? data[0] : data.join('\n') };
         if (event !== undefined) message.event = event;
         if (id !== undefined) message.id = id;
         messages.push(message);
@@ -39,6 +39,12 @@ export function parseSse(text: string): SseParseResult {
       continue;
     }
     if (line.charCodeAt(0) === 0x3a) continue;
+    // Nearly every line is `data: …`: take its value without the generic field split.
+    if (line.startsWith('data:')) {
+      data.push(line.charCodeAt(5) === 0x20 ? line.slice(6) : line.slice(5));
+      pending = true;
+      continue;
+    }
     const colon = line.indexOf(':');
     const field = colon === -1 ? line : line.slice(0, colon);
     let value = colon === -1 ? '' : line.slice(colon + 1);

@@ -1,6 +1,7 @@
 import type { DecodedRecord, HeaderMap, HttpExchange, LlmCall } from '../decode/types.js';
-import { asGlobalPatterns, DEFAULT_SECRET_PATTERNS, REDACTED, redactText } from './secret-patterns.js';
+import { DEFAULT_SECRET_PATTERNS, REDACTED } from './secret-patterns.js';
 import { createHeaderMatcher } from './sensitive-headers.js';
+import { createTextRedactor } from './text-redactor.js';
 
 export interface RedactOptions {
   /** Header names (any case) whose values are replaced, in addition to the defaults. */
@@ -17,16 +18,18 @@ export type Redactor = (record: DecodedRecord) => DecodedRecord;
  */
 export function createRedactor(options: RedactOptions = {}): Redactor {
   const isSensitive = createHeaderMatcher(options.headerNames);
-  const patterns = [
-    ...asGlobalPatterns(DEFAULT_SECRET_PATTERNS),
-    ...asGlobalPatterns(options.bodyPatterns ?? []),
-  ];
-  const text = (value: string) => redactText(value, patterns);
+  const secrets = createTextRedactor([...DEFAULT_SECRET_PATTERNS, ...(options.bodyPatterns ?? [])]);
+  const text = secrets.redact;
+  const keep = (value: string): string => value;
+  /** Redaction for a group of strings, or the identity when none of them has a match (one scan). */
+  const textsRedactor = (texts: readonly string[]): ((value: string) => string) =>
+    secrets.mayMatchAny(texts) ? text : keep;
 
   const headers = (map: HeaderMap): HeaderMap => {
+    const redactValue = textsRedactor(Object.values(map));
     const result: HeaderMap = {};
     for (const [name, value] of Object.entries(map))
-      result[name] = isSensitive(name) ? REDACTED : text(value);
+      result[name] = isSensitive(name) ? REDACTED : redactValue(value);
     return result;
   };
 
@@ -39,17 +42,24 @@ export function createRedactor(options: RedactOptions = {}): Redactor {
   };
 
   const llm = (call: LlmCall): LlmCall => {
+    const redact = textsRedactor([
+      ...call.inputMessages.map((message) => message.content),
+      call.outputText,
+      ...call.toolCalls.map((tool) => tool.arguments),
+      call.systemInstructions ?? '',
+      call.error?.message ?? '',
+    ]);
     const copy: LlmCall = {
       ...call,
       request: { ...call.request },
-      inputMessages: call.inputMessages.map((message) => ({ ...message, content: text(message.content) })),
-      outputText: text(call.outputText),
-      toolCalls: call.toolCalls.map((tool) => ({ ...tool, arguments: text(tool.arguments) })),
+      inputMessages: call.inputMessages.map((message) => ({ ...message, content: redact(message.content) })),
+      outputText: redact(call.outputText),
+      toolCalls: call.toolCalls.map((tool) => ({ ...tool, arguments: redact(tool.arguments) })),
       finishReasons: [...call.finishReasons],
       usage: { ...call.usage },
     };
-    if (call.systemInstructions !== undefined) copy.systemInstructions = text(call.systemInstructions);
-    if (call.error) copy.error = { ...call.error, message: text(call.error.message) };
+    if (call.systemInstructions !== undefined) copy.systemInstructions = redact(call.systemInstructions);
+    if (call.error) copy.error = { ...call.error, message: redact(call.error.message) };
     return copy;
   };
 
@@ -71,8 +81,10 @@ export function createRedactor(options: RedactOptions = {}): Redactor {
         headers: headers(record.response.headers),
         body: body(record.response.body),
       };
-      if (record.response.sse) {
-        copy.response.sse = record.response.sse.map((message) => ({ ...message, data: text(message.data) }));
+      const { sse } = record.response;
+      if (sse) {
+        const redactData = textsRedactor(sse.map((message) => message.data));
+        copy.response.sse = sse.map((message) => ({ ...message, data: redactData(message.data) }));
       }
     }
     if (record.llm) copy.llm = llm(record.llm);

@@ -17,24 +17,3 @@ export const DEFAULT_SECRET_PATTERNS: readonly RegExp[] = [
 ];
 
 export const REDACTED = '[REDACTED]';
-
-/** Replaces every match of `patterns` in `text`; returns the same string instance when nothing matched. */
-export function redactText(text: string, patterns: readonly RegExp[]): string {
-  let result = text;
-  for (const pattern of patterns) {
-    pattern.lastIndex = 0;
-    if (!pattern.test(result)) continue;
-    pattern.lastIndex = 0;
-    result = result.replace(pattern, REDACTED);
-  }
-  return result;
-}
-
-/** Global copies of user patterns (a non-global RegExp would only replace the first match). */
-export function asGlobalPatterns(patterns: readonly RegExp[]): RegExp[] {
-  return patterns.map((pattern) =>
-    pattern.global
-      ? new RegExp(pattern.source, pattern.flags)
-      : new RegExp(pattern.source, `${pattern.flags}g`),
-  );
-}

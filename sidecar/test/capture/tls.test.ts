@@ -110,6 +110,36 @@ describe.runIf(captureAvailable('tls.test.ts'))('capture: TLS plaintext', () => 
     );
   });
 
+  it('delivers a small exchange promptly while its process keeps running (batched ring wakeups)', async () => {
+    // The kernel defers wakeups for small TLS records; the loader's poll timeout (10 ms) must
+    // still deliver them well before the 1 s stats tick or the process's exit would.
+    const script = [
+      'import ssl, urllib.request, sys',
+      `ctx = ssl.create_default_context(cafile=${JSON.stringify(certPath)})`,
+      `req = urllib.request.Request('https://127.0.0.1:${port}/idle', data=b'small', method='POST')`,
+      'print(urllib.request.urlopen(req, context=ctx).read().decode(), flush=True)',
+      'sys.stdin.readline()',
+    ].join('\n');
+    const { pid, child, stdout } = await runTracked(capture, 'python3', ['-c', script]);
+    await new Promise<void>((resolve) => {
+      child.stdout.on('data', (d: Buffer) => {
+        if (d.toString().includes('response to /idle')) resolve();
+      });
+    });
+    const started = Date.now();
+    await log.waitFor(
+      (e) =>
+        e.kind === 'tls_data' && e.pid === pid && e.data.toString('latin1').includes('response to /idle'),
+      'the response read while the process still runs',
+      400,
+    );
+    expect(Date.now() - started).toBeLessThan(400);
+    expect(log.of('exit', pid)).toHaveLength(0);
+    child.stdin.end('\n');
+    await stdout;
+    await log.waitForExit(pid);
+  });
+
   it('captures a node child (static OpenSSL in the executable)', async () => {
     const script = `
       const https = require('node:https');

@@ -51,7 +51,11 @@ export function observeResult(result: unknown, call: GenAICall): void {
 
 function observeApiPromise(promise: ApiPromiseLike, call: GenAICall): void {
   callsByResponse.set(promise.responsePromise, call);
-  safely('genai.asResponse', () => patchAsResponse(Object.getPrototypeOf(promise)));
+  try {
+    patchAsResponse(Object.getPrototypeOf(promise));
+  } catch (error) {
+    reportOnce('genai.asResponse', 'genai.asResponse failed', error);
+  }
   promise.responsePromise.then(
     (props) => call.responded(props?.response?.status),
     (error) => {

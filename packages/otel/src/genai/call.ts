@@ -1,7 +1,16 @@
-import { type Attributes, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import {
+  type Attributes,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  type Tracer,
+  type TracerProvider,
+  trace,
+} from '@opentelemetry/api';
 import { reportOnce } from '../internal/diag.js';
 import { SCOPE_NAME, SCOPE_VERSION } from '../internal/version.js';
 import { ATTR, TOOL_CALL_ATTR, TOOL_CALL_EVENT } from './attributes.js';
+import type { MetricAttributeCache } from './metric-attributes.js';
 import { recordCallMetrics } from './metrics.js';
 import type { OperationAdapter, ResponseSummary } from './summary.js';
 
@@ -19,6 +28,26 @@ export function errorType(error: unknown): string {
   return typeof name === 'string' ? name : '_OTHER';
 }
 
+/** What a call needs from its client, resolved once per client and traced method. */
+export interface CallSite {
+  endpoint: ServerEndpoint;
+  metricAttributes: MetricAttributeCache;
+}
+
+// A tracer provider's getTracer() builds a scope key per call; the tracer is kept per global provider
+// instead (re-registering replaces the global, so a stale tracer is never used).
+const tracers = new WeakMap<TracerProvider, Tracer>();
+
+function genAITracer(): Tracer {
+  const provider = trace.getTracerProvider();
+  let tracer = tracers.get(provider);
+  if (!tracer) {
+    tracer = provider.getTracer(SCOPE_NAME, SCOPE_VERSION);
+    tracers.set(provider, tracer);
+  }
+  return tracer;
+}
+
 /**
  * One traced LLM call: its span and the attributes shared with its metrics. Whatever path ends it
  * (parsed body, stream end or abandonment, error, raw response, garbage collection), it ends once.
@@ -33,34 +62,25 @@ export class GenAICall {
   private firstChunkAt?: number;
   private failure?: string;
   private summary?: ResponseSummary;
-  private readonly metricAttributes: Attributes;
+  private readonly requestModel?: string;
 
   constructor(
     readonly adapter: OperationAdapter,
     readonly captureContent: boolean,
     body: Record<string, any>,
-    endpoint: ServerEndpoint,
+    private readonly site: CallSite,
   ) {
     const model = typeof body.model === 'string' ? body.model : undefined;
-    const attributes: Attributes = {
-      [ATTR.operationName]: adapter.operation,
-      [ATTR.providerName]: adapter.provider,
-      ...adapter.requestAttributes(body),
-    };
-    if (endpoint.address) attributes[ATTR.serverAddress] = endpoint.address;
-    if (endpoint.port) attributes[ATTR.serverPort] = endpoint.port;
-    this.metricAttributes = {
-      [ATTR.operationName]: adapter.operation,
-      [ATTR.providerName]: adapter.provider,
-    };
-    if (model) this.metricAttributes[ATTR.requestModel] = model;
-    if (endpoint.address) this.metricAttributes[ATTR.serverAddress] = endpoint.address;
-    if (endpoint.port) this.metricAttributes[ATTR.serverPort] = endpoint.port;
+    this.requestModel = model;
+    const attributes = adapter.requestAttributes(body);
+    attributes[ATTR.operationName] = adapter.operation;
+    attributes[ATTR.providerName] = adapter.provider;
+    const { address, port } = site.endpoint;
+    if (address) attributes[ATTR.serverAddress] = address;
+    if (port) attributes[ATTR.serverPort] = port;
     if (captureContent) Object.assign(attributes, adapter.requestContent(body));
     const name = model ? `${adapter.operation} ${model}` : adapter.operation;
-    this.span = trace
-      .getTracer(SCOPE_NAME, SCOPE_VERSION)
-      .startSpan(name, { kind: SpanKind.CLIENT, attributes });
+    this.span = genAITracer().startSpan(name, { kind: SpanKind.CLIENT, attributes });
   }
 
   /** Headers arrived; the time is kept so a call ended later without a body still ends here. */
@@ -120,44 +140,53 @@ export class GenAICall {
     if (timeToFirstChunkSeconds !== undefined) {
       this.span.setAttribute(ATTR.responseTimeToFirstChunk, timeToFirstChunkSeconds);
     }
-    // The call is over, so its metric attributes can be completed in place (no per-call copy).
-    const metricAttributes = this.metricAttributes;
-    if (summary?.model) metricAttributes[ATTR.responseModel] = summary.model;
-    if (this.failure) metricAttributes[ATTR.errorType] = this.failure;
     this.span.end(performance.timeOrigin + endedAt);
-    recordCallMetrics({
-      attributes: metricAttributes,
+    recordCallMetrics(
+      this.site.metricAttributes.sets(this.requestModel, summary?.model || undefined, this.failure),
       durationSeconds,
       timeToFirstChunkSeconds,
-      inputTokens: summary?.usage?.input,
-      outputTokens: summary?.usage?.output,
-    });
+      summary?.usage?.input,
+      summary?.usage?.output,
+    );
   }
 
   private applySummary(summary: ResponseSummary): void {
     const span = this.span;
-    const set = (key: string, value: string | number | string[] | undefined) => {
-      if (value !== undefined && value !== null) span.setAttribute(key, value);
-    };
-    set(ATTR.responseId, summary.id);
-    set(ATTR.responseModel, summary.model);
+    setIfDefined(span, ATTR.responseId, summary.id);
+    setIfDefined(span, ATTR.responseModel, summary.model);
     // An abandoned stream has choices without a finish reason; only reasons actually received are kept.
-    const finishReasons = summary.finishReasons?.filter((reason) => reason !== '');
-    if (finishReasons?.length) set(ATTR.responseFinishReasons, finishReasons);
+    const finishReasons = summary.finishReasons;
+    if (finishReasons?.length) {
+      const received = finishReasons.includes('')
+        ? finishReasons.filter((reason) => reason !== '')
+        : finishReasons;
+      if (received.length) span.setAttribute(ATTR.responseFinishReasons, received);
+    }
     const usage = summary.usage;
     if (usage) {
-      set(ATTR.usageInputTokens, usage.input);
-      set(ATTR.usageOutputTokens, usage.output);
-      set(ATTR.usageCacheReadInputTokens, usage.cacheRead);
-      set(ATTR.usageCacheCreationInputTokens, usage.cacheCreation);
-      set(ATTR.usageReasoningOutputTokens, usage.reasoning);
+      setIfDefined(span, ATTR.usageInputTokens, usage.input);
+      setIfDefined(span, ATTR.usageOutputTokens, usage.output);
+      setIfDefined(span, ATTR.usageCacheReadInputTokens, usage.cacheRead);
+      setIfDefined(span, ATTR.usageCacheCreationInputTokens, usage.cacheCreation);
+      setIfDefined(span, ATTR.usageReasoningOutputTokens, usage.reasoning);
     }
-    for (const call of summary.toolCalls ?? []) {
-      const attributes: Attributes = { [TOOL_CALL_ATTR.name]: call.name, [TOOL_CALL_ATTR.type]: 'function' };
-      if (call.id) attributes[TOOL_CALL_ATTR.id] = call.id;
-      if (call.arguments !== undefined) attributes[TOOL_CALL_ATTR.arguments] = call.arguments;
-      span.addEvent(TOOL_CALL_EVENT, attributes);
+    const toolCalls = summary.toolCalls;
+    if (toolCalls) {
+      for (const call of toolCalls) {
+        const attributes: Attributes = {
+          [TOOL_CALL_ATTR.name]: call.name,
+          [TOOL_CALL_ATTR.type]: 'function',
+        };
+        if (call.id) attributes[TOOL_CALL_ATTR.id] = call.id;
+        if (call.arguments !== undefined) attributes[TOOL_CALL_ATTR.arguments] = call.arguments;
+        span.addEvent(TOOL_CALL_EVENT, attributes);
+      }
     }
-    if (summary.outputMessages) set(ATTR.outputMessages, JSON.stringify(summary.outputMessages));
+    if (summary.outputMessages)
+      span.setAttribute(ATTR.outputMessages, JSON.stringify(summary.outputMessages));
   }
+}
+
+function setIfDefined(span: Span, key: string, value: string | number | undefined): void {
+  if (value !== undefined && value !== null) span.setAttribute(key, value);
 }

@@ -1,13 +1,17 @@
-import { context, propagation, type Span, trace } from '@opentelemetry/api';
+import { type Context, propagation, type Span, trace } from '@opentelemetry/api';
 
 export const X_TRACE_ID = 'x-trace-id';
 
-/** The W3C context of `span` (via the global propagator) plus `X-Trace-Id`, for one LLM request. */
-export function traceHeaders(span: Span): Record<string, string> {
-  const headers: Record<string, string> = {};
+/**
+ * The W3C context of `span` (via the global propagator) plus `X-Trace-Id`, for one LLM request.
+ * `callContext` is the active context with `span` set, which the caller already holds. Undefined when
+ * `span` has no valid context (no tracer provider): there is nothing to propagate.
+ */
+export function traceHeaders(span: Span, callContext: Context): Record<string, string> | undefined {
   const spanContext = span.spanContext();
-  if (!trace.isSpanContextValid(spanContext)) return headers;
-  propagation.inject(trace.setSpan(context.active(), span), headers);
+  if (!trace.isSpanContextValid(spanContext)) return undefined;
+  const headers: Record<string, string> = {};
+  propagation.inject(callContext, headers);
   headers[X_TRACE_ID] = spanContext.traceId;
   return headers;
 }
@@ -27,6 +31,8 @@ function hasHeader(headers: unknown, name: string): boolean {
 export function withHeaders(options: unknown, added: Record<string, string>): Record<string, unknown> {
   const base = (options ?? {}) as Record<string, unknown>;
   const existing = base.headers;
+  // The usual case, no caller headers: `added` is the caller's own fresh record, so it is used as is.
+  if (existing === undefined || existing === null) return { ...base, headers: added };
   const missing = Object.entries(added).filter(([name]) => !hasHeader(existing, name));
   if (missing.length === 0) return base;
   let headers: unknown;

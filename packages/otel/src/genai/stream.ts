@@ -30,59 +30,70 @@ export function observeStream(stream: SdkStream, call: GenAICall): void {
   unread.register(stream, call, call);
   stream.iterator = function tracedIterator(this: unknown, ...args: unknown[]) {
     unread.unregister(call);
-    return traceIteration(original.apply(this, args), call, accumulator);
+    return new TracedIteration(original.apply(this, args), call, accumulator);
   };
 }
 
-function traceIteration(
-  inner: AsyncIterator<unknown>,
-  call: GenAICall,
-  accumulator: StreamAccumulator,
-): AsyncIterableIterator<unknown> {
-  let sawChunk = false;
-  const finish = () => {
-    try {
-      call.succeeded(accumulator.summary());
-    } catch (error) {
-      reportOnce('genai.stream.summary', 'summarizing a GenAI stream failed', error);
-    }
-    call.end();
-  };
-  const onResult = (result: IteratorResult<unknown>) => {
+/** One pass over a stream's chunks; per chunk it costs one `then` and the accumulator's `add`. */
+class TracedIteration implements AsyncIterableIterator<unknown> {
+  private sawChunk = false;
+
+  constructor(
+    private readonly inner: AsyncIterator<unknown>,
+    private readonly call: GenAICall,
+    private readonly accumulator: StreamAccumulator,
+  ) {}
+
+  next(...args: [] | [unknown]): Promise<IteratorResult<unknown>> {
+    return this.inner.next(...args).then(this.onResult, this.onError);
+  }
+
+  /** `break` in `for await`, or a consumer cancelling: what was seen so far is recorded. */
+  return(value?: unknown): Promise<IteratorResult<unknown>> {
+    this.finish();
+    return this.inner.return ? this.inner.return(value) : Promise.resolve({ done: true as const, value });
+  }
+
+  throw(error?: unknown): Promise<IteratorResult<unknown>> {
+    this.call.failed(error);
+    this.finish();
+    return this.inner.throw ? this.inner.throw(error) : Promise.reject(error);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  // Arrow properties: passed to `then` as they are, so no function is bound per chunk.
+  private readonly onResult = (result: IteratorResult<unknown>): IteratorResult<unknown> => {
     if (result.done) {
-      finish();
+      this.finish();
       return result;
     }
-    if (!sawChunk) {
-      sawChunk = true;
-      call.firstChunk();
+    if (!this.sawChunk) {
+      this.sawChunk = true;
+      this.call.firstChunk();
     }
     try {
-      accumulator.add(result.value);
+      this.accumulator.add(result.value);
     } catch (error) {
       reportOnce('genai.stream.chunk', 'reading a GenAI stream chunk failed', error);
     }
     return result;
   };
-  const onError = (error: unknown) => {
-    call.failed(error);
-    finish();
+
+  private readonly onError = (error: unknown): never => {
+    this.call.failed(error);
+    this.finish();
     throw error;
   };
-  return {
-    next: (...args: [] | [unknown]) => inner.next(...args).then(onResult, onError),
-    // `break` in `for await`, or a consumer cancelling: what was seen so far is recorded.
-    return: (value?: unknown) => {
-      finish();
-      return inner.return ? inner.return(value) : Promise.resolve({ done: true as const, value });
-    },
-    throw: (error?: unknown) => {
-      call.failed(error);
-      finish();
-      return inner.throw ? inner.throw(error) : Promise.reject(error);
-    },
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-  };
+
+  private finish(): void {
+    try {
+      this.call.succeeded(this.accumulator.summary());
+    } catch (error) {
+      reportOnce('genai.stream.summary', 'summarizing a GenAI stream failed', error);
+    }
+    this.call.end();
+  }
 }

@@ -51,6 +51,7 @@ export interface StreamAccumulator {
 export interface OperationAdapter {
   provider: GenAIProvider;
   operation: GenAIOperation;
+  /** A fresh object per call: the caller adds the attributes every operation shares to it. */
   requestAttributes(body: Record<string, any>): Attributes;
   /** Only called with content capture on. */
   requestContent(body: Record<string, any>): Attributes;

@@ -1,29 +1,32 @@
-import { context, trace } from '@opentelemetry/api';
-import { safely } from '../internal/diag.js';
+import { type Attributes, type Context, context, trace } from '@opentelemetry/api';
+import { reportOnce } from '../internal/diag.js';
 import { observeResult } from './api-promise.js';
-import { GenAICall, type ServerEndpoint } from './call.js';
+import { ATTR } from './attributes.js';
+import { type CallSite, GenAICall, type ServerEndpoint } from './call.js';
 import { traceHeaders, withHeaders } from './headers.js';
+import { MetricAttributeCache } from './metric-attributes.js';
 import type { WrapperFactory } from './patch.js';
 import type { OperationAdapter } from './summary.js';
 
-const endpoints = new WeakMap<object, ServerEndpoint>();
-
-/** `server.address`/`server.port` from the client's `baseURL`, parsed once per client. */
+/** `server.address`/`server.port` from the client's `baseURL`. */
 function endpointOf(client: any): ServerEndpoint {
-  if (!client || typeof client !== 'object') return {};
-  let endpoint = endpoints.get(client);
-  if (!endpoint) {
-    endpoint = {};
-    try {
-      const url = new URL(String(client.baseURL));
-      endpoint.address = url.hostname;
-      endpoint.port = url.port ? Number(url.port) : url.protocol === 'http:' ? 80 : 443;
-    } catch {
-      // A client without a parsable baseURL still gets its span, without server attributes.
-    }
-    endpoints.set(client, endpoint);
+  const endpoint: ServerEndpoint = {};
+  try {
+    const url = new URL(String(client.baseURL));
+    endpoint.address = url.hostname;
+    endpoint.port = url.port ? Number(url.port) : url.protocol === 'http:' ? 80 : 443;
+  } catch {
+    // A client without a parsable baseURL still gets its span, without server attributes.
   }
   return endpoint;
+}
+
+function createCallSite(adapter: OperationAdapter, client: unknown): CallSite {
+  const endpoint = client && typeof client === 'object' ? endpointOf(client) : {};
+  const base: Attributes = { [ATTR.operationName]: adapter.operation, [ATTR.providerName]: adapter.provider };
+  if (endpoint.address) base[ATTR.serverAddress] = endpoint.address;
+  if (endpoint.port) base[ATTR.serverPort] = endpoint.port;
+  return { endpoint, metricAttributes: new MetricAttributeCache(base) };
 }
 
 /**
@@ -32,12 +35,17 @@ function endpointOf(client: any): ServerEndpoint {
  * and it would overwrite our `traceparent`, so its tracer is hidden while the SDK method sets up the
  * call (span start and request dispatch both happen synchronously inside the method).
  */
-function withoutBuiltInTracing<T>(client: any, run: () => T): T {
-  if (!client || typeof client !== 'object' || !client._tracer) return run();
+function withoutBuiltInTracing(
+  client: any,
+  method: (...args: unknown[]) => unknown,
+  self: unknown,
+  args: unknown[],
+): unknown {
+  if (!client || typeof client !== 'object' || !client._tracer) return method.apply(self, args);
   const tracer = client._tracer;
   client._tracer = undefined;
   try {
-    return run();
+    return method.apply(self, args);
   } finally {
     client._tracer = tracer;
   }
@@ -46,39 +54,58 @@ function withoutBuiltInTracing<T>(client: any, run: () => T): T {
 /** For SDK helpers (`messages.stream()`) whose inner `create()` call we trace. */
 export const suppressBuiltInTracing: WrapperFactory = (original) =>
   function helperWithoutBuiltInTracing(this: any, ...args: unknown[]) {
-    return withoutBuiltInTracing(this?._client, () => original.apply(this, args));
+    return withoutBuiltInTracing(this?._client, original, this, args);
   };
 
 /** Wraps a resource method such as `chat.completions.create` so each call gets one GenAI span. */
 export function tracedMethod(adapter: OperationAdapter): WrapperFactory {
-  return (original, state) =>
-    function tracedCreate(this: any, ...args: unknown[]) {
+  return (original, state) => {
+    // Parsed once per client: the server attributes and the metric attribute sets of its calls.
+    const sites = new WeakMap<object, CallSite>();
+    const siteOf = (client: unknown): CallSite => {
+      if (!client || typeof client !== 'object') return createCallSite(adapter, client);
+      let site = sites.get(client);
+      if (!site) sites.set(client, (site = createCallSite(adapter, client)));
+      return site;
+    };
+    return function tracedCreate(this: any, ...args: unknown[]) {
       const body = args[0];
       const client = this?._client;
       const { captureContent, injectTraceHeaders } = state.options;
-      const call =
-        body && typeof body === 'object'
-          ? safely(
-              'genai.start',
-              () => new GenAICall(adapter, captureContent, body as any, endpointOf(client)),
-            )
-          : undefined;
-      if (!call) return original.apply(this, args);
+      let call: GenAICall | undefined;
+      let callContext: Context | undefined;
+      if (body && typeof body === 'object') {
+        try {
+          call = new GenAICall(adapter, captureContent, body as Record<string, any>, siteOf(client));
+          callContext = trace.setSpan(context.active(), call.span);
+        } catch (error) {
+          reportOnce('genai.start', 'genai.start failed', error);
+        }
+      }
+      if (!call || !callContext) return original.apply(this, args);
       if (injectTraceHeaders) {
-        const headers = safely('genai.headers', () => traceHeaders(call.span));
-        if (headers) args = [body, withHeaders(args[1], headers), ...args.slice(2)];
+        try {
+          const headers = traceHeaders(call.span, callContext);
+          // `args` is this call's own rest array, so the options can be replaced in place.
+          if (headers) args[1] = withHeaders(args[1], headers);
+        } catch (error) {
+          reportOnce('genai.headers', 'genai.headers failed', error);
+        }
       }
       let result: unknown;
       try {
-        result = context.with(trace.setSpan(context.active(), call.span), () =>
-          withoutBuiltInTracing(client, () => original.apply(this, args)),
-        );
+        result = context.with(callContext, withoutBuiltInTracing, undefined, client, original, this, args);
       } catch (error) {
         call.failed(error);
         call.end();
         throw error;
       }
-      safely('genai.observe', () => observeResult(result, call));
+      try {
+        observeResult(result, call);
+      } catch (error) {
+        reportOnce('genai.observe', 'genai.observe failed', error);
+      }
       return result;
     };
+  };
 }
