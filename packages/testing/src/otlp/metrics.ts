@@ -3,6 +3,7 @@ import {
   attributesOf,
   double,
   flag,
+  flattenScoped,
   InvalidOtlpError,
   int,
   int64,
@@ -10,8 +11,6 @@ import {
   messageOf,
   messagesOf,
   type OtlpMessage,
-  resourceOf,
-  scopeOf,
   text,
 } from './values.js';
 
@@ -19,22 +18,11 @@ const METRIC_TYPES: readonly MetricType[] = ['sum', 'gauge', 'histogram', 'expon
 
 /** Flattens an ExportMetricsServiceRequest (decoded protobuf or parsed JSON) into one entry per metric. */
 export function metricsFromRequest(request: OtlpMessage): ReceivedMetric[] {
-  const metrics: ReceivedMetric[] = [];
-  for (const [r, resourceMetrics] of messagesOf(request.resourceMetrics, 'resourceMetrics').entries()) {
-    const at = `resourceMetrics[${r}]`;
-    const resource = resourceOf(resourceMetrics.resource, `${at}.resource`);
-    for (const [s, scopeMetrics] of messagesOf(
-      resourceMetrics.scopeMetrics,
-      `${at}.scopeMetrics`,
-    ).entries()) {
-      const scopeAt = `${at}.scopeMetrics[${s}]`;
-      const scope = scopeOf(scopeMetrics.scope, `${scopeAt}.scope`);
-      for (const [i, metric] of messagesOf(scopeMetrics.metrics, `${scopeAt}.metrics`).entries()) {
-        metrics.push({ ...toMetric(metric, `${scopeAt}.metrics[${i}]`), resource, scope });
-      }
-    }
-  }
-  return metrics;
+  return flattenScoped(
+    request,
+    { resource: 'resourceMetrics', scope: 'scopeMetrics', items: 'metrics' },
+    (metric, at, origin) => ({ ...toMetric(metric, at), ...origin }),
+  );
 }
 
 function toMetric(metric: OtlpMessage, at: string): Omit<ReceivedMetric, 'resource' | 'scope'> {

@@ -1,6 +1,7 @@
 import type { ReceivedSpan, SpanKindName } from '../types.js';
 import {
   attributesOf,
+  flattenScoped,
   hexId,
   InvalidOtlpError,
   int,
@@ -8,8 +9,6 @@ import {
   messageOf,
   messagesOf,
   type OtlpMessage,
-  resourceOf,
-  scopeOf,
   text,
 } from './values.js';
 
@@ -24,19 +23,11 @@ const KIND_NAMES: readonly SpanKindName[] = [
 
 /** Flattens an ExportTraceServiceRequest (decoded protobuf or parsed JSON) into one entry per span. */
 export function spansFromRequest(request: OtlpMessage): ReceivedSpan[] {
-  const spans: ReceivedSpan[] = [];
-  for (const [r, resourceSpans] of messagesOf(request.resourceSpans, 'resourceSpans').entries()) {
-    const at = `resourceSpans[${r}]`;
-    const resource = resourceOf(resourceSpans.resource, `${at}.resource`);
-    for (const [s, scopeSpans] of messagesOf(resourceSpans.scopeSpans, `${at}.scopeSpans`).entries()) {
-      const scopeAt = `${at}.scopeSpans[${s}]`;
-      const scope = scopeOf(scopeSpans.scope, `${scopeAt}.scope`);
-      for (const [i, span] of messagesOf(scopeSpans.spans, `${scopeAt}.spans`).entries()) {
-        spans.push({ ...toSpan(span, `${scopeAt}.spans[${i}]`), resource, scope });
-      }
-    }
-  }
-  return spans;
+  return flattenScoped(
+    request,
+    { resource: 'resourceSpans', scope: 'scopeSpans', items: 'spans' },
+    (span, at, origin) => ({ ...toSpan(span, at), ...origin }),
+  );
 }
 
 function toSpan(span: OtlpMessage, at: string): Omit<ReceivedSpan, 'resource' | 'scope'> {

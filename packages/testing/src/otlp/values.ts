@@ -132,3 +132,37 @@ function invalid(field: string, expected: string, value: unknown): InvalidOtlpEr
   const shown = typeof value === 'string' ? JSON.stringify(value.slice(0, 40)) : typeof value;
   return new InvalidOtlpError(`${field}: expected ${expected}, got ${shown}`);
 }
+
+/** The resource and scope every item of an OTLP export request is reported under. */
+export interface ScopedOrigin {
+  resource: Attributes;
+  scope: InstrumentationScope;
+}
+
+/**
+ * Walks the resource → scope → item nesting shared by every OTLP export request
+ * (`resourceSpans[].scopeSpans[].spans[]`, `resourceMetrics[].scopeMetrics[].metrics[]`),
+ * calling `toItem` with each item, its field path for error messages, and its origin.
+ */
+export function flattenScoped<T>(
+  request: OtlpMessage,
+  fields: { resource: string; scope: string; items: string },
+  toItem: (item: OtlpMessage, at: string, origin: ScopedOrigin) => T,
+): T[] {
+  const out: T[] = [];
+  for (const [r, resourceEntry] of messagesOf(request[fields.resource], fields.resource).entries()) {
+    const at = `${fields.resource}[${r}]`;
+    const resource = resourceOf(resourceEntry.resource, `${at}.resource`);
+    for (const [s, scopeEntry] of messagesOf(
+      resourceEntry[fields.scope],
+      `${at}.${fields.scope}`,
+    ).entries()) {
+      const scopeAt = `${at}.${fields.scope}[${s}]`;
+      const origin = { resource, scope: scopeOf(scopeEntry.scope, `${scopeAt}.scope`) };
+      for (const [i, item] of messagesOf(scopeEntry[fields.items], `${scopeAt}.${fields.items}`).entries()) {
+        out.push(toItem(item, `${scopeAt}.${fields.items}[${i}]`, origin));
+      }
+    }
+  }
+  return out;
+}
