@@ -191,6 +191,8 @@ export function createPipeline(options: PipelineOptions = {}): Pipeline {
           onLoss(event);
           return;
         default: {
+          // Flush the exiting process's connections first, so their exchanges join its span.
+          if (event.kind === 'exit') decoder.closeProcess(event.pid, event.tsNs);
           const activity = event.kind === 'exec' ? { ...event, argv: redactArgv(event.argv) } : event;
           const placement = correlator.handleActivity(activity);
           const { kind, ...fields } = activity;

@@ -63,6 +63,18 @@ export class TlsStreamDecoder {
     }
   }
 
+  /**
+   * The process exited: closes its connections. Node can exit without SSL_free, so without this a
+   * long-running `trace` would hold their state, and any read-until-close response, until shutdown.
+   * Relies on the connId contract `${pid}:${startTime}:${ssl}` (capture/events.ts).
+   */
+  closeProcess(pid: number, tsNs: bigint): void {
+    const prefix = `${pid}:`;
+    for (const connId of [...this.connections.keys()]) {
+      if (connId.startsWith(prefix)) this.close({ connId, tsNs });
+    }
+  }
+
   /** At shutdown: closes every open connection. */
   flushAll(tsNs: bigint): void {
     for (const connId of [...this.connections.keys()]) this.close({ connId, tsNs });
