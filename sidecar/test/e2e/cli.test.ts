@@ -5,21 +5,11 @@ import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { assertBuilt, CLI_PATH, isRoot, readJsonl, SIDECAR_DIR } from './run-record.js';
 
-const NOBODY = '65534';
-
-function cli(args: string[], options: { asNobody?: boolean; env?: NodeJS.ProcessEnv } = {}) {
+function cli(args: string[], options: { withoutCapabilities?: boolean; env?: NodeJS.ProcessEnv } = {}) {
   assertBuilt();
-  const command = options.asNobody
-    ? [
-        'setpriv',
-        `--reuid=${NOBODY}`,
-        `--regid=${NOBODY}`,
-        '--clear-groups',
-        '--inh-caps=-all',
-        '--bounding-set=-all',
-        process.execPath,
-        CLI_PATH,
-      ]
+  // Same uid (so the clone stays readable wherever it lives, e.g. a 0700 temp dir), no capabilities.
+  const command = options.withoutCapabilities
+    ? ['setpriv', '--inh-caps=-all', '--bounding-set=-all', process.execPath, CLI_PATH]
     : [process.execPath, CLI_PATH];
   const run = spawnSync(command[0], [...command.slice(1), ...args], {
     cwd: SIDECAR_DIR,
@@ -40,8 +30,8 @@ describe('agentsight-sidecar command line', () => {
   });
 
   it('says exactly which privileges are missing and exits 2 without them', () => {
-    // As root, drop to nobody with no capabilities; otherwise this process already lacks them.
-    const run = cli(['record', '--', 'true'], { asNobody: isRoot });
+    // As root, drop every capability; otherwise this process already lacks them.
+    const run = cli(['record', '--', 'true'], { withoutCapabilities: isRoot });
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/missing CAP_BPF, CAP_PERFMON/);
   });
