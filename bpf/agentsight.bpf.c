@@ -130,6 +130,25 @@ struct {
 	__type(value, __u64);
 } stream_offsets SEC(".maps");
 
+/*
+ * TLS handshakes in progress: when the first call into the handshake happened, per (tgid, SSL*).
+ * Non-blocking callers enter the handshake many times (WANT_READ) before it completes.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct stream_key);
+	__type(value, __u64);
+} handshakes SEC(".maps");
+
+/* The SSL* of the handshake call a thread is in, for its return probe. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, __u64);
+} handshake_stash SEC(".maps");
+
 /* Keeps a length within [0, max] in a way the verifier can see after clang's rewrites. */
 #define CLAMP(v, max)                           \
 	({                                      \
@@ -740,6 +759,65 @@ int BPF_KRETPROBE(ssl_read_ex_return, int ret)
 	return emit_call(&read_stash, ret, true, AS_TLS_READ, AS_FN_SSL_READ_EX);
 }
 
+/* Emits the handshake of (tgid, ssl) with its outcome, if one is in progress. */
+static __always_inline void settle_handshake(__u64 ssl, __u32 tgid, __s32 result)
+{
+	struct stream_key key = { .ssl = ssl, .tgid = tgid, .dir = 0 };
+	__u64 *start = bpf_map_lookup_elem(&handshakes, &key);
+	if (!start)
+		return;
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct as_tls_handshake r = {};
+	fill_hdr(&r.h, AS_REC_TLS_HANDSHAKE, sizeof(r));
+	r.h.ts_ns = *start;
+	r.ssl = ssl;
+	r.start_time = BPF_CORE_READ(task, group_leader, start_time);
+	r.end_ns = bpf_ktime_get_ns();
+	r.result = result;
+	bpf_map_delete_elem(&handshakes, &key);
+	emit(&r, sizeof(r));
+}
+
+/*
+ * SSL_do_handshake, and where the binary has them (static OpenSSL in node) the state-machine
+ * entry points that SSL_read/SSL_write drive implicitly. Once data has flowed the connection is
+ * past its handshake: later calls are post-handshake messages (session tickets), not timed.
+ */
+SEC("uprobe")
+int BPF_KPROBE(ssl_handshake_entry, void *ssl)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tgid = id >> 32;
+	if (!ssl || !is_tracked(tgid))
+		return 0;
+	struct stream_key key = { .ssl = (__u64)ssl, .tgid = tgid, .dir = AS_TLS_WRITE };
+	if (bpf_map_lookup_elem(&stream_offsets, &key))
+		return 0;
+	key.dir = AS_TLS_READ;
+	if (bpf_map_lookup_elem(&stream_offsets, &key))
+		return 0;
+	key.dir = 0;
+	__u64 now = bpf_ktime_get_ns(), ptr = (__u64)ssl;
+	bpf_map_update_elem(&handshakes, &key, &now, BPF_NOEXIST);
+	bpf_map_update_elem(&handshake_stash, &id, &ptr, BPF_ANY);
+	return 0;
+}
+
+/* 1: done; 0: failed; < 0: wants I/O (non-blocking) or an error that SSL_free will settle. */
+SEC("uretprobe")
+int BPF_KRETPROBE(ssl_handshake_return, int ret)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u64 *ssl = bpf_map_lookup_elem(&handshake_stash, &id);
+	if (!ssl)
+		return 0;
+	__u64 ptr = *ssl;
+	bpf_map_delete_elem(&handshake_stash, &id);
+	if (ret >= 0)
+		settle_handshake(ptr, id >> 32, ret == 1 ? AS_HANDSHAKE_DONE : AS_HANDSHAKE_FAILED);
+	return 0;
+}
+
 SEC("uprobe")
 int BPF_KPROBE(ssl_free, void *ssl)
 {
@@ -747,6 +825,8 @@ int BPF_KPROBE(ssl_free, void *ssl)
 	__u32 tgid = id >> 32;
 	if (!ssl || !is_tracked(tgid))
 		return 0;
+
+	settle_handshake((__u64)ssl, tgid, AS_HANDSHAKE_ABANDONED);
 
 	struct stream_key key = { .ssl = (__u64)ssl, .tgid = tgid, .dir = AS_TLS_WRITE };
 	bool seen = bpf_map_delete_elem(&stream_offsets, &key) == 0;

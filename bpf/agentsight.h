@@ -21,6 +21,7 @@ enum as_rec_type {
 	AS_REC_CONNECT = 5,
 	AS_REC_TLS_DATA = 6,
 	AS_REC_TLS_CLOSE = 7,
+	AS_REC_TLS_HANDSHAKE = 8,
 	/* produced by the loader */
 	AS_REC_CLOCK = 64,
 	AS_REC_READY = 65,
@@ -123,6 +124,22 @@ struct as_tls_close {
 	struct as_hdr h;
 	__u64 ssl;
 	__u64 start_time;
+};
+
+enum as_handshake_result {
+	AS_HANDSHAKE_ABANDONED = -1, /* SSL_free while the handshake was still in progress */
+	AS_HANDSHAKE_FAILED = 0,     /* the handshake function returned 0 */
+	AS_HANDSHAKE_DONE = 1,
+};
+
+/* One TLS handshake, from the first call into it (h.ts_ns) to its outcome (end_ns). */
+struct as_tls_handshake {
+	struct as_hdr h;
+	__u64 ssl;
+	__u64 start_time;
+	__u64 end_ns; /* CLOCK_MONOTONIC */
+	__s32 result; /* enum as_handshake_result */
+	__u32 _pad;
 };
 
 struct as_clock {

@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -435,10 +436,23 @@ static void attach_tls_file(const char *path, const char *shown, __u32 pid)
 			 "SSL_read_ex") &&
 	     keep_call(&rx) && ex;
 	bool fr = keep_link(attach_symbol(skel->progs.ssl_free, path, "SSL_free", false));
+	/* Handshake timing: the public entry point, plus the internal ones that SSL_read/SSL_write
+	 * drive implicitly where a static OpenSSL keeps its symbol table (node never calls
+	 * SSL_do_handshake). Nested entries are harmless: the innermost return reports. */
+	static const char *const handshake_fns[] = { "SSL_do_handshake", "ossl_statem_connect",
+						     "ossl_statem_accept" };
+	bool hs = false;
+	for (size_t i = 0; i < sizeof(handshake_fns) / sizeof(handshake_fns[0]); i++) {
+		struct call_links h;
+		hs = (attach_call(&h, skel->progs.ssl_handshake_entry, skel->progs.ssl_handshake_return, path,
+				  handshake_fns[i]) &&
+		      keep_call(&h)) ||
+		     hs;
+	}
 	libbpf_quiet = false;
 
-	logf_("attached TLS probes to %s (pid %u)%s%s", shown, pid, ex ? "" : " without _ex forms",
-	      fr ? "" : " without SSL_free");
+	logf_("attached TLS probes to %s (pid %u)%s%s%s", shown, pid, ex ? "" : " without _ex forms",
+	      fr ? "" : " without SSL_free", hs ? "" : " without handshake timing");
 	emit_attach(shown, pid);
 }
 
@@ -626,6 +640,7 @@ static size_t min_size(__u16 type)
 	case AS_REC_EXIT: return sizeof(struct as_exit);
 	case AS_REC_CONNECT: return sizeof(struct as_connect);
 	case AS_REC_TLS_CLOSE: return sizeof(struct as_tls_close);
+	case AS_REC_TLS_HANDSHAKE: return sizeof(struct as_tls_handshake);
 	default: return 0;
 	}
 }
@@ -661,6 +676,7 @@ static int handle_record(void *ctx, void *data, size_t size)
 	case AS_REC_EXIT:
 	case AS_REC_CONNECT:
 	case AS_REC_TLS_CLOSE:
+	case AS_REC_TLS_HANDSHAKE:
 		if (size != min_size(h->type))
 			err = -1;
 		else
@@ -791,9 +807,44 @@ static void disable_tls_programs(void)
 				      skel->progs.ssl_write_ex_entry, skel->progs.ssl_write_ex_return,
 				      skel->progs.ssl_read_entry,     skel->progs.ssl_read_return,
 				      skel->progs.ssl_read_ex_entry,  skel->progs.ssl_read_ex_return,
-				      skel->progs.ssl_free };
+				      skel->progs.ssl_free,	      skel->progs.ssl_handshake_entry,
+				      skel->progs.ssl_handshake_return };
 	for (size_t i = 0; i < sizeof(tls) / sizeof(tls[0]); i++)
 		bpf_program__set_autoload(tls[i], false);
+}
+
+static void *destroy_link(void *link)
+{
+	bpf_link__destroy(link);
+	return NULL;
+}
+
+/*
+ * Each detach waits for the kernel's RCU grace periods (~50-100 ms per uprobe here), so
+ * detaching dozens of links one after another held a stopping `record` for seconds. Detaching
+ * them from one thread each lets those waits overlap.
+ */
+static void destroy_links_in_parallel(void)
+{
+	/* The skeleton's own links (tracepoints) as well as the TLS probes attached on demand. */
+	struct bpf_link **skel_links = (struct bpf_link **)&skel->links;
+	size_t n_skel = sizeof(skel->links) / sizeof(*skel_links);
+	size_t total = n_skel + n_links, started = 0;
+	pthread_t *threads = calloc(total, sizeof(*threads));
+
+	for (size_t i = 0; i < total; i++) {
+		struct bpf_link **slot = i < n_skel ? &skel_links[i] : &links[i - n_skel];
+		if (!*slot)
+			continue;
+		if (!threads || pthread_create(&threads[started], NULL, destroy_link, *slot))
+			bpf_link__destroy(*slot); /* no thread: detach inline */
+		else
+			started++;
+		*slot = NULL;
+	}
+	for (size_t i = 0; i < started; i++)
+		pthread_join(threads[i], NULL);
+	free(threads);
 }
 
 int main(int argc, char **argv)
@@ -921,8 +972,8 @@ int main(int argc, char **argv)
 	/* Detaching dozens of probes takes the kernel a while: let the reader see EOF first. */
 	close(STDOUT_FILENO);
 out:
-	for (int i = 0; i < n_links; i++)
-		bpf_link__destroy(links[i]);
+	if (skel)
+		destroy_links_in_parallel();
 	free(links);
 	free(seen_files);
 	ring_buffer__free(rb);

@@ -32,6 +32,10 @@ export interface TlsDataEvent extends TaskRef {
   connId: string;
   direction: TlsDirection;
   offset: number;
+  /**
+   * Read-only view into the capture's input chunk (up to 64 KiB): holding it keeps that chunk
+   * alive, so consumers that keep bytes for long copy them.
+   */
   data: Buffer;
   /** Bytes the SSL call transferred in total (the sum over its chunks); data.length may be less when truncated. */
   callLength: number;

@@ -2,6 +2,7 @@ import { Hdr, HEADER_SIZE, MAX_RECORD_SIZE, RECORD_MAGIC } from './record-layout
 
 const MAGIC_BYTES = Buffer.alloc(4);
 MAGIC_BYTES.writeUInt32LE(RECORD_MAGIC);
+const EMPTY = Buffer.alloc(0);
 
 /**
  * Cuts the loader's stdout byte stream into records. Never throws: a frame with a bad magic or
@@ -10,13 +11,50 @@ MAGIC_BYTES.writeUInt32LE(RECORD_MAGIC);
 export class FrameSplitter {
   /** Corrupt spans skipped so far (each resync counts once). */
   malformed = 0;
-  private pending: Buffer = Buffer.alloc(0);
+  /** The start of a record cut by the end of the previous chunk (a copy). */
+  private pending: Buffer = EMPTY;
 
-  /** Feeds a chunk of stdout; calls `onRecord` for each complete record (a view valid only during the call). */
+  /**
+   * Feeds a chunk of stdout; calls `onRecord` for each complete record: a view into `chunk` or into
+   * a joined copy, neither of which is written again.
+   */
   push(chunk: Buffer, onRecord: (record: Buffer) => void): void {
-    const buf = this.pending.length > 0 ? Buffer.concat([this.pending, chunk]) : chunk;
     let pos = 0;
-    while (buf.length - pos >= HEADER_SIZE) {
+    if (this.pending.length > 0) {
+      // Join only the bytes that complete the cut record, not the whole (64 KiB) chunk.
+      const carried = this.pending.length;
+      const joined = Buffer.concat([this.pending, chunk.subarray(0, this.bytesToComplete(chunk))]);
+      const end = this.split(joined, 0, carried, onRecord);
+      if (end < carried) {
+        // Still incomplete: then `joined` holds all of `chunk`.
+        this.pending = Buffer.from(joined.subarray(end));
+        return;
+      }
+      pos = end - carried;
+    }
+    const end = this.split(chunk, pos, chunk.length, onRecord);
+    // Copy the tail so the chunk it came from is not kept alive by it.
+    this.pending = end >= chunk.length ? EMPTY : Buffer.from(chunk.subarray(end));
+  }
+
+  /** Bytes of an incomplete record left at end of stream: counted as one malformed record. */
+  finish(): void {
+    if (this.pending.length > 0) this.malformed++;
+    this.pending = EMPTY;
+  }
+
+  /** How much of `chunk` the pending record still needs; all of it when its header is not readable yet. */
+  private bytesToComplete(chunk: Buffer): number {
+    const head = this.pending;
+    if (head.length < HEADER_SIZE || head.readUInt32LE(Hdr.magic) !== RECORD_MAGIC) return chunk.length;
+    const size = head.readUInt32LE(Hdr.size);
+    if (size < HEADER_SIZE || size > MAX_RECORD_SIZE) return chunk.length;
+    return Math.max(0, size - head.length);
+  }
+
+  /** Emits the records that start in [pos, until) and are complete in `buf`; returns where it stopped. */
+  private split(buf: Buffer, pos: number, until: number, onRecord: (record: Buffer) => void): number {
+    while (pos < until && buf.length - pos >= HEADER_SIZE) {
       const size = buf.readUInt32LE(pos + Hdr.size);
       if (
         buf.readUInt32LE(pos + Hdr.magic) !== RECORD_MAGIC ||
@@ -32,13 +70,6 @@ export class FrameSplitter {
       onRecord(buf.subarray(pos, pos + size));
       pos += size;
     }
-    // Copy the tail so the (possibly large) chunk it came from can be collected.
-    this.pending = pos >= buf.length ? Buffer.alloc(0) : Buffer.from(buf.subarray(pos));
-  }
-
-  /** Bytes of an incomplete record left at end of stream: counted as one malformed record. */
-  finish(): void {
-    if (this.pending.length > 0) this.malformed++;
-    this.pending = Buffer.alloc(0);
+    return pos;
   }
 }

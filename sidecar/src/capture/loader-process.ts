@@ -117,6 +117,10 @@ export class LoaderProcess implements CaptureHandle {
     const timer = setTimeout(() => this.child.kill('SIGKILL'), STOP_TIMEOUT_MS);
     await this.stdoutEnded;
     clearTimeout(timer);
+    // Everything has arrived. The loader still detaches its probes, which waits on kernel grace
+    // periods for a second or so: do not hold the host's exit for that.
+    this.child.stderr.destroy();
+    this.child.unref();
     this.splitter.finish();
     this.emitLoss(this.clock.toEpochNs(process.hrtime.bigint()));
     return this.stats();

@@ -16,8 +16,12 @@ import type { UndecodedConnection } from './types.js';
 
 export type { ConnectionContext } from './direction-decoder.js';
 
-/** Unpaired messages kept waiting for their partner before the oldest is given up on (bounds memory). */
-const MAX_PENDING_EXCHANGES = 256;
+/**
+ * Unpaired messages kept waiting for their partner before the oldest is given up on. Clients
+ * pipeline a few requests at most; a longer queue means responses were lost, and each entry holds
+ * a whole request body (at 256, overload with 64 KiB bodies kept 16 MiB per connection).
+ */
+const MAX_PENDING_EXCHANGES = 32;
 
 export class ConnectionDecoder implements DirectionOwner {
   mode: 'http' | 'http2' | 'not-http' = 'http';

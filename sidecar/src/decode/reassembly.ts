@@ -19,10 +19,15 @@ interface HeldChunk {
   truncated: boolean;
 }
 
-/** How long an out-of-order chunk may wait for the bytes before it, in capture time. */
+/**
+ * How long an out-of-order chunk may wait for the bytes before it. The eBPF ring buffer delivers
+ * one connection's chunks in order, so a jump almost always means the kernel dropped the bytes
+ * in between: a short reordering window is enough, and a long one only holds memory under
+ * overload (16 connections at 4 MiB each were most of the sidecar's RSS).
+ */
 const MAX_HOLD_NS = 1_000_000_000n;
-const MAX_HELD_CHUNKS = 64;
-const MAX_HELD_BYTES = 4 * 1024 * 1024;
+const MAX_HELD_CHUNKS = 8;
+const MAX_HELD_BYTES = 256 * 1024;
 
 export class StreamReassembler {
   private expected = 0;
@@ -72,6 +77,8 @@ export class StreamReassembler {
   }
 
   private hold(chunk: HeldChunk): void {
+    // Capture chunks are views into larger input buffers: keep only the bytes.
+    chunk.data = Buffer.from(chunk.data);
     let i = this.held.length;
     while (i > 0 && this.held[i - 1].offset > chunk.offset) i--;
     this.held.splice(i, 0, chunk);

@@ -40,6 +40,43 @@ describe('capture record framing (no kernel needed)', () => {
     expect(splitter.malformed).toBe(2);
   });
 
+  it('yields the same records and resyncs whatever the chunking, with records up to 16 KiB', () => {
+    let seed = 7;
+    const random = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const parts: Buffer[] = [];
+    for (let i = 0; i < 60; i++) {
+      const rec = Buffer.concat([
+        forkRecord(i + 1, 0),
+        Buffer.alloc(random(3) === 0 ? random(16384) : random(64), i),
+      ]);
+      rec.writeUInt32LE(rec.length, Hdr.size);
+      parts.push(rec);
+      if (random(10) === 0) parts.push(Buffer.from('junk bytes between records'));
+    }
+    const stream = Buffer.concat(parts);
+    const collect = (chunkSizes: () => number): { records: Buffer[]; malformed: number } => {
+      const splitter = new FrameSplitter();
+      const records: Buffer[] = [];
+      for (let i = 0; i < stream.length; ) {
+        const n = chunkSizes();
+        splitter.push(stream.subarray(i, i + n), (r) => records.push(Buffer.from(r)));
+        i += n;
+      }
+      splitter.finish();
+      return { records, malformed: splitter.malformed };
+    };
+    const whole = collect(() => stream.length);
+    expect(whole.records).toHaveLength(60);
+    for (const sizes of [() => 1 + random(100), () => 1 + random(20000), () => 65536, () => 47]) {
+      const chunked = collect(sizes);
+      expect(chunked.malformed).toBe(whole.malformed);
+      expect(chunked.records).toEqual(whole.records);
+    }
+  });
+
   it('decodes with the epoch conversion and rejects inconsistent records', () => {
     const decoded = decodeRecord(forkRecord(10, 11), (ns) => ns + 5n);
     expect(decoded).toEqual({
