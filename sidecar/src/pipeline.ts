@@ -1,7 +1,12 @@
 import { getBooleanFromEnv } from '@opentelemetry/core';
 import type { CaptureEvent, LossEvent } from './capture/events.js';
 import type { CaptureStats } from './capture/index.js';
-import { type CorrelateStats, Correlator, type Placement } from './correlate/correlator.js';
+import {
+  type ActivityEvent,
+  type CorrelateStats,
+  Correlator,
+  type Placement,
+} from './correlate/correlator.js';
 import type { SpanRecord } from './correlate/span-record.js';
 import { TlsStreamDecoder } from './decode/index.js';
 import type { DecodedRecord, DecodeStats } from './decode/types.js';
@@ -175,6 +180,13 @@ export function createPipeline(options: PipelineOptions = {}): Pipeline {
     jsonl && statsInterval > 0 ? setInterval(() => writeStats(false), statsInterval) : undefined;
   statsTimer?.unref();
 
+  const onActivity = (event: ActivityEvent): void => {
+    const activity = event.kind === 'exec' ? { ...event, argv: redactArgv(event.argv) } : event;
+    const placement = correlator.handleActivity(activity);
+    const { kind, ...fields } = activity;
+    jsonl?.write(kind, { ...placementFields(placement), ...fields });
+  };
+
   const handle = (event: CaptureEvent): void => {
     if (stopping) return;
     // The sidecar's own exports must not feed back into its capture (`--all`).
@@ -187,17 +199,18 @@ export function createPipeline(options: PipelineOptions = {}): Pipeline {
         case 'tls_close':
           decoder.close(event);
           return;
+        case 'tls_handshake':
+          decoder.handshake(event);
+          // A completed handshake is reported on its connection's first exchange; others on the process.
+          if (event.result !== 'done') onActivity(event);
+          return;
         case 'loss':
           onLoss(event);
           return;
-        default: {
+        default:
           // Flush the exiting process's connections first, so their exchanges join its span.
           if (event.kind === 'exit') decoder.closeProcess(event.pid, event.tsNs);
-          const activity = event.kind === 'exec' ? { ...event, argv: redactArgv(event.argv) } : event;
-          const placement = correlator.handleActivity(activity);
-          const { kind, ...fields } = activity;
-          jsonl?.write(kind, { ...placementFields(placement), ...fields });
-        }
+          onActivity(event);
       }
     } catch (error) {
       reportError(`${event.kind} event`, error);

@@ -49,6 +49,17 @@ export interface TlsCloseEvent extends TaskRef {
   connId: string;
 }
 
+/** How a TLS handshake ended: `incomplete` = the connection was freed before it finished (an error, or closed). */
+export type TlsHandshakeResult = 'done' | 'failed' | 'incomplete';
+
+/** One TLS handshake, from the first call into it (`tsNs`) to its outcome (`endNs`). */
+export interface TlsHandshakeEvent extends TaskRef {
+  kind: 'tls_handshake';
+  connId: string;
+  endNs: bigint;
+  result: TlsHandshakeResult;
+}
+
 export interface ExecEvent extends TaskRef {
   kind: 'exec';
   filename: string;
@@ -109,6 +120,7 @@ export interface LossEvent {
 export type CaptureEvent =
   | TlsDataEvent
   | TlsCloseEvent
+  | TlsHandshakeEvent
   | ExecEvent
   | ForkEvent
   | ExitEvent

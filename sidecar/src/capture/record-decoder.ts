@@ -1,4 +1,4 @@
-import type { CaptureEvent, FileOp, TlsDataEvent } from './events.js';
+import type { CaptureEvent, FileOp, TlsDataEvent, TlsHandshakeResult } from './events.js';
 import { formatIPv4, formatIPv6 } from './ip-address.js';
 import {
   Ack,
@@ -13,6 +13,7 @@ import {
   File,
   FileOpCode,
   Fork,
+  HandshakeResultCode,
   Hdr,
   HEADER_SIZE,
   RecordType,
@@ -20,6 +21,7 @@ import {
   TlsClose,
   TlsData,
   TlsFlags,
+  TlsHandshake,
 } from './record-layout.js';
 
 /** Records the loader itself produces (never forwarded to consumers as-is). */
@@ -203,6 +205,19 @@ export function decodeRecord(rec: Buffer, toEpochNs: ToEpochNs): DecodedRecord {
         kind: 'tls_close',
         ...t,
         connId: tlsConnId(rec, t.pid, TlsClose.ssl, TlsClose.startTime),
+      });
+    }
+    case RecordType.tlsHandshake: {
+      check(rec.length === TlsHandshake.size, 'tls_handshake: size');
+      const result = HandshakeResultCode[rec.readInt32LE(TlsHandshake.result)];
+      check(result !== undefined, 'tls_handshake: result');
+      const t = task();
+      return kernel({
+        kind: 'tls_handshake',
+        ...t,
+        connId: tlsConnId(rec, t.pid, TlsHandshake.ssl, TlsHandshake.startTime),
+        endNs: toEpochNs(rec.readBigUInt64LE(TlsHandshake.endNs)),
+        result: result as TlsHandshakeResult,
       });
     }
     case RecordType.clock:

@@ -1,3 +1,5 @@
+import type { TlsHandshakeResult } from './events.js';
+
 /**
  * Binary record layout written by bpf/.output/agentsight-loader on stdout.
  * Mirrors bpf/agentsight.h (the single source of truth); see bpf/README.md.
@@ -18,6 +20,7 @@ export const RecordType = {
   connect: 5,
   tlsData: 6,
   tlsClose: 7,
+  tlsHandshake: 8,
   clock: 64,
   ready: 65,
   attach: 66,
@@ -64,6 +67,13 @@ export const TlsData = {
   data: 88,
 } as const;
 export const TlsClose = { ssl: 48, startTime: 56, size: 64 } as const;
+export const TlsHandshake = { ssl: 48, startTime: 56, endNs: 64, result: 72, size: 80 } as const;
+/** enum as_handshake_result */
+export const HandshakeResultCode: Record<number, TlsHandshakeResult> = {
+  1: 'done',
+  0: 'failed',
+  [-1]: 'incomplete',
+};
 export const Clock = { realtimeMinusMonotonic: 48, size: 56 } as const;
 export const Attach = { pathLength: 48, path: 56 } as const;
 export const Ack = { pid: 48, op: 52, size: 56 } as const;

@@ -1,6 +1,6 @@
 import { constants } from 'node:os';
 import type { Attributes } from '@opentelemetry/api';
-import type { ConnectEvent, FileEvent } from '../capture/events.js';
+import type { ConnectEvent, FileEvent, TlsHandshakeEvent } from '../capture/events.js';
 import type { UndecodedConnection } from '../decode/types.js';
 import { ATTR, EVENT } from './attribute-names.js';
 import type { SpanEventRecord } from './span-record.js';
@@ -45,6 +45,20 @@ export function connectSpanEvent(e: ConnectEvent): SpanEventRecord {
       [ATTR.networkPeerPort]: e.port,
       [ATTR.networkType]: e.family,
       ...resultAttributes(e.result),
+      [ATTR.threadId]: e.tid,
+    },
+  };
+}
+
+/** A handshake that did not complete: the connection never carried an exchange to report it on. */
+export function handshakeFailedSpanEvent(e: TlsHandshakeEvent): SpanEventRecord {
+  return {
+    name: EVENT.tlsHandshakeFailed,
+    tsNs: e.endNs,
+    attributes: {
+      [ATTR.connectionId]: e.connId,
+      [ATTR.tlsHandshakeResult]: e.result,
+      [ATTR.tlsHandshakeDuration]: Number(e.endNs - e.tsNs) / 1e9,
       [ATTR.threadId]: e.tid,
     },
   };

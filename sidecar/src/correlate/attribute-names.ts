@@ -66,6 +66,9 @@ export const ATTR = {
   requestBody: 'agentsight.http.request.body',
   responseBody: 'agentsight.http.response.body',
   bodyTruncated: 'agentsight.http.body_truncated',
+  /** Seconds from the first call into the TLS handshake to its completion (first exchange of a connection). */
+  tlsHandshakeDuration: 'agentsight.tls.handshake.duration',
+  tlsHandshakeResult: 'agentsight.tls.handshake.result',
 } as const;
 
 /** Span event names. */
@@ -77,4 +80,5 @@ export const EVENT = {
   networkConnect: 'network.connect',
   undecodedConnection: 'agentsight.connection.undecoded',
   firstChunk: 'gen_ai.first_chunk',
+  tlsHandshakeFailed: 'agentsight.tls.handshake_failed',
 } as const;

@@ -1,6 +1,19 @@
-import type { ConnectEvent, ExecEvent, ExitEvent, FileEvent, ForkEvent, TaskRef } from '../capture/events.js';
+import type {
+  ConnectEvent,
+  ExecEvent,
+  ExitEvent,
+  FileEvent,
+  ForkEvent,
+  TaskRef,
+  TlsHandshakeEvent,
+} from '../capture/events.js';
 import type { DecodedRecord, HttpExchange, UndecodedConnection } from '../decode/types.js';
-import { connectSpanEvent, fileSpanEvent, undecodedSpanEvent } from './activity-events.js';
+import {
+  connectSpanEvent,
+  fileSpanEvent,
+  handshakeFailedSpanEvent,
+  undecodedSpanEvent,
+} from './activity-events.js';
 import { joinExchange } from './exchange-join.js';
 import { buildExchangeSpan } from './exchange-span.js';
 import { joinProcess } from './process-join.js';
@@ -12,7 +25,7 @@ import { newSpanId } from './trace-context.js';
 import type { TrackedProcess } from './tracked-process.js';
 
 /** Capture events that describe process activity (TLS data goes to the decoder instead). */
-export type ActivityEvent = ExecEvent | ForkEvent | ExitEvent | FileEvent | ConnectEvent;
+export type ActivityEvent = ExecEvent | ForkEvent | ExitEvent | FileEvent | ConnectEvent | TlsHandshakeEvent;
 
 export interface CorrelatorOptions {
   /** Receives every finished span. */
@@ -97,6 +110,10 @@ export class Correlator {
       case 'connect':
         this.counters.networkEvents++;
         return this.addEvent(this.ensureProcess(e), connectSpanEvent(e)).placement;
+      case 'tls_handshake':
+        // Only handshakes that did not complete come here; the others go on their first exchange.
+        this.counters.networkEvents++;
+        return this.addEvent(this.ensureProcess(e), handshakeFailedSpanEvent(e)).placement;
     }
   }
 

@@ -93,6 +93,10 @@ export function buildExchangeSpan(
   attributes[ATTR.networkProtocolVersion] = x.request.httpVersion.replace(/^HTTP\//, '');
   if (error) attributes[ATTR.errorType] = error;
   if (x.problem) attributes[ATTR.exchangeProblem] = x.problem;
+  if (timings.tlsHandshakeStartNs !== undefined && timings.tlsHandshakeEndNs !== undefined) {
+    attributes[ATTR.tlsHandshakeDuration] =
+      Number(timings.tlsHandshakeEndNs - timings.tlsHandshakeStartNs) / 1e9;
+  }
   if (x.gaps.length > 0) {
     attributes[ATTR.gapCount] = x.gaps.length;
     attributes[ATTR.gapBytes] = x.gaps.reduce((sum, g) => sum + g.length, 0);

@@ -23,11 +23,19 @@ export type { ConnectionContext } from './direction-decoder.js';
  */
 const MAX_PENDING_EXCHANGES = 32;
 
+/** When the connection's TLS handshake started and completed (capture clock, epoch ns). */
+export interface HandshakeTiming {
+  startNs: bigint;
+  endNs: bigint;
+}
+
 export class ConnectionDecoder implements DirectionOwner {
   mode: 'http' | 'http2' | 'not-http' = 'http';
   /** Plaintext bytes received in both directions. */
   bytes = 0;
   sawRequest = false;
+  /** Reported on the next exchange emitted, then cleared: the first one paid for it. */
+  handshake: HandshakeTiming | undefined;
   currentTask: TaskSnapshot;
   private lastTsNs: bigint;
   private readonly requests: DirectionDecoder;
@@ -138,6 +146,11 @@ export class ConnectionDecoder implements DirectionOwner {
     if (this.requests.current?.exchange === exchange) this.requests.current = undefined;
     if (this.responses.current?.exchange === exchange) this.responses.current = undefined;
     const record = buildExchangeRecord(exchange, this.context);
+    if (this.handshake) {
+      record.timings.tlsHandshakeStartNs = this.handshake.startNs;
+      record.timings.tlsHandshakeEndNs = this.handshake.endNs;
+      this.handshake = undefined;
+    }
     this.context.stats.exchanges++;
     if (record.llm) this.context.stats.llmCalls++;
     this.context.emit(record);

@@ -1,5 +1,5 @@
-import type { TlsCloseEvent, TlsDataEvent } from '../capture/events.js';
-import { type ConnectionContext, ConnectionDecoder } from './connection.js';
+import type { TlsCloseEvent, TlsDataEvent, TlsHandshakeEvent } from '../capture/events.js';
+import { type ConnectionContext, ConnectionDecoder, type HandshakeTiming } from './connection.js';
 import type { DecodedRecord, DecodeStats } from './types.js';
 
 export interface DecoderOptions {
@@ -14,10 +14,14 @@ export interface DecoderOptions {
 }
 
 const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
+/** Completed handshakes of connections that have not carried data yet (bounds memory, oldest dropped). */
+const MAX_WAITING_HANDSHAKES = 4096;
 
 /** Rebuilds HTTP/1.x exchanges (and LLM calls in them) from captured TLS plaintext, per connection. */
 export class TlsStreamDecoder {
   private readonly connections = new Map<string, ConnectionDecoder>();
+  /** Completed handshakes by connId, until the connection's first data arrives. */
+  private readonly handshakes = new Map<string, HandshakeTiming>();
   private readonly counters: DecodeStats = {
     connections: 0,
     exchanges: 0,
@@ -42,6 +46,8 @@ export class TlsStreamDecoder {
     try {
       if (!connection) {
         connection = new ConnectionDecoder(event.connId, event, this.context);
+        connection.handshake = this.handshakes.get(event.connId);
+        this.handshakes.delete(event.connId);
         this.connections.set(event.connId, connection);
         this.counters.connections++;
       }
@@ -51,8 +57,24 @@ export class TlsStreamDecoder {
     }
   }
 
+  /** A completed TLS handshake: its timing goes on the connection's first exchange. */
+  handshake(event: TlsHandshakeEvent): void {
+    if (event.result !== 'done') return;
+    const timing = { startNs: event.tsNs, endNs: event.endNs };
+    const connection = this.connections.get(event.connId);
+    if (connection) {
+      connection.handshake ??= timing;
+      return;
+    }
+    if (this.handshakes.size >= MAX_WAITING_HANDSHAKES) {
+      this.handshakes.delete(this.handshakes.keys().next().value as string);
+    }
+    this.handshakes.set(event.connId, timing);
+  }
+
   /** Flushes what is pending on the connection (incomplete exchanges carry a `problem`) and forgets it. */
   close(event: TlsCloseEvent | { connId: string; tsNs: bigint }): void {
+    this.handshakes.delete(event.connId);
     const connection = this.connections.get(event.connId);
     if (!connection) return;
     this.connections.delete(event.connId);
@@ -72,6 +94,9 @@ export class TlsStreamDecoder {
     const prefix = `${pid}:`;
     for (const connId of [...this.connections.keys()]) {
       if (connId.startsWith(prefix)) this.close({ connId, tsNs });
+    }
+    for (const connId of [...this.handshakes.keys()]) {
+      if (connId.startsWith(prefix)) this.handshakes.delete(connId);
     }
   }
 

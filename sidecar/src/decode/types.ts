@@ -52,6 +52,9 @@ export interface ExchangeTimings {
   responseStartNs?: bigint;
   /** Last byte of the response seen. */
   responseEndNs?: bigint;
+  /** The connection's TLS handshake (first call into it, completion): on its first exchange only. */
+  tlsHandshakeStartNs?: bigint;
+  tlsHandshakeEndNs?: bigint;
 }
 
 export interface LlmMessage {

@@ -17,6 +17,23 @@ import {
 
 type TlsData = Extract<CaptureEvent, { kind: 'tls_data' }>;
 
+/**
+ * The connection's handshake was timed: one completed handshake, ending before the response.
+ * SSL_do_handshake for libssl users; for node, the state machine SSL_read/SSL_write drive.
+ */
+function expectTimedHandshake(log: EventLog, pid: number, conn: string): void {
+  const handshakes = log.of('tls_handshake', pid).filter((e) => e.connId === conn);
+  expect(handshakes.map((e) => e.result)).toEqual(['done']);
+  const [hs] = handshakes;
+  const data = log.of('tls_data', pid).filter((e) => e.connId === conn);
+  expect(hs.endNs).toBeGreaterThan(hs.tsNs);
+  // Writes are stamped at SSL_write entry, and node's first SSL_write finishes the handshake
+  // inside it; the first response byte (stamped on return) must come after it.
+  expect(hs.tsNs).toBeLessThan(data[0].tsNs);
+  expect(hs.endNs).toBeLessThanOrEqual(data.find((e) => e.direction === 'read')!.tsNs);
+  expect(Number(hs.endNs - hs.tsNs)).toBeLessThan(5e9);
+}
+
 /** connIds of a process, in order of first appearance. */
 function connections(log: EventLog, pid: number): string[] {
   return [...new Set(log.of('tls_data', pid).map((e) => e.connId))];
@@ -81,6 +98,17 @@ describe.runIf(captureAvailable('tls.test.ts'))('capture: TLS plaintext', () => 
     expect(response.startsWith('HTTP/1.1 200 OK\r\n')).toBe(true);
     expect(response).toContain('response to /curl (15 bytes) hello from curl');
     expect(log.of('tls_close', pid).some((e) => e.connId === conn)).toBe(true);
+    expectTimedHandshake(log, pid, conn);
+  });
+
+  it('reports a handshake that fails (curl rejects the certificate) with no data on it', async () => {
+    const { pid, stdout } = await runTracked(capture, 'curl', ['-sS', `https://127.0.0.1:${port}/untrusted`]);
+    await expect(stdout).rejects.toThrow(/curl exited 60/); // CURLE_PEER_FAILED_VERIFICATION
+    await log.waitForExit(pid);
+    const handshakes = log.of('tls_handshake', pid);
+    expect(handshakes).toHaveLength(1);
+    expect(['failed', 'incomplete']).toContain(handshakes[0].result);
+    expect(log.of('tls_data', pid)).toHaveLength(0);
   });
 
   it('captures python3 (dlopen of libssl at import ssl, SSL_write_ex/SSL_read_ex) with direction labels', async () => {
@@ -101,6 +129,7 @@ describe.runIf(captureAvailable('tls.test.ts'))('capture: TLS plaintext', () => 
     expect(request.endsWith('hello from python')).toBe(true);
     const response = reassemble(log.events, conn, 'read').toString('latin1');
     expect(response).toContain('response to /python (17 bytes) hello from python');
+    expectTimedHandshake(log, pid, conn);
     // Every event is labelled by its probe's direction: writes never carry the response.
     expect(events.filter((e) => e.direction === 'write').some((e) => e.data.includes('HTTP/1.1 200'))).toBe(
       false,
@@ -157,6 +186,7 @@ describe.runIf(captureAvailable('tls.test.ts'))('capture: TLS plaintext', () => 
     expect(request.startsWith('POST /node HTTP/1.1\r\n')).toBe(true);
     expect(request.endsWith('hello from node')).toBe(true);
     expect(reassemble(log.events, conn, 'read').toString('latin1')).toContain('response to /node (15 bytes)');
+    expectTimedHandshake(log, pid, conn);
   });
 
   it('delivers a 2 MiB request body whole and in order (contiguous offsets, identical bytes)', async () => {
