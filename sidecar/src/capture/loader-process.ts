@@ -1,4 +1,5 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { createInterface } from 'node:readline';
 import { EpochClock } from './clock.js';
@@ -11,6 +12,8 @@ const EXIT_NO_PRIVILEGES = 77;
 const STDERR_TAIL_LINES = 20;
 /** How long stop() waits for the loader to drain before killing it. */
 const STOP_TIMEOUT_MS = 10_000;
+/** Live traced pids remembered for the rescue below (the kernel's tracked map holds 65536). */
+const MAX_REMEMBERED_PIDS = 65_536;
 
 export function loaderArguments(options: CaptureOptions): string[] {
   const args: string[] = [];
@@ -50,6 +53,8 @@ export class LoaderProcess implements CaptureHandle {
   private undecodable = 0;
   private consumerFailures = 0;
   private readonly attached: string[] = [];
+  /** Traced processes still alive, as far as the capture has seen: candidates for resumeStopped(). */
+  private readonly livePids = new Set<number>();
   private readonly stdoutEnded: Promise<void>;
   private stopping: Promise<CaptureStats> | undefined;
   private closed = false;
@@ -81,6 +86,7 @@ export class LoaderProcess implements CaptureHandle {
       });
       this.child.on('close', (code, signal) => {
         const status = code ?? 128 + (signal ? (osConstants.signals[signal] ?? 0) : 0);
+        if (!this.stopping) this.resumeStopped();
         this.fail(this.exitError(status));
         resolve(status);
       });
@@ -90,6 +96,7 @@ export class LoaderProcess implements CaptureHandle {
   track(pid: number): Promise<void> {
     if (!Number.isInteger(pid) || pid <= 0) return Promise.reject(new Error(`capture: invalid pid ${pid}`));
     if (this.closed) return Promise.reject(new Error('capture: loader is not running'));
+    this.remember(pid);
     return new Promise((resolve, reject) => {
       const waiters = this.ackWaiters.get(pid) ?? [];
       waiters.push({ resolve, reject });
@@ -186,7 +193,37 @@ export class LoaderProcess implements CaptureHandle {
     this.deliver(event);
   }
 
+  private remember(pid: number): void {
+    if (this.livePids.size >= MAX_REMEMBERED_PIDS) {
+      this.livePids.delete(this.livePids.values().next().value as number);
+    }
+    this.livePids.add(pid);
+  }
+
+  /**
+   * The loader died on its own (OOM kill, SIGKILL): a process the kernel stopped for it at exec or
+   * at a libssl open would wait for its SIGCONT forever. Resume every traced process found stopped.
+   * One the user stopped (job control) at that moment is resumed too: better than a frozen agent.
+   */
+  private resumeStopped(): void {
+    let resumed = 0;
+    for (const pid of this.livePids) {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+        if (stat[stat.lastIndexOf(')') + 2] !== 'T') continue;
+        process.kill(pid, 'SIGCONT');
+        resumed++;
+      } catch {
+        // gone already
+      }
+    }
+    if (resumed > 0) this.onLogLine(`loader died: resumed ${resumed} stopped traced process(es)`);
+  }
+
   private deliver(event: CaptureEvent): void {
+    if (event.kind === 'fork') this.remember(event.childPid);
+    else if (event.kind === 'exec') this.remember(event.pid);
+    else if (event.kind === 'exit') this.livePids.delete(event.pid);
     try {
       this.options.onEvent(event);
     } catch (error) {
