@@ -826,7 +826,7 @@ int BPF_KPROBE(ssl_free, void *ssl)
 	if (!ssl || !is_tracked(tgid))
 		return 0;
 
-	settle_handshake((__u64)ssl, tgid, AS_HANDSHAKE_ABANDONED);
+	settle_handshake((__u64)ssl, tgid, AS_HANDSHAKE_INCOMPLETE);
 
 	struct stream_key key = { .ssl = (__u64)ssl, .tgid = tgid, .dir = AS_TLS_WRITE };
 	bool seen = bpf_map_delete_elem(&stream_offsets, &key) == 0;

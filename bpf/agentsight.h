@@ -127,7 +127,7 @@ struct as_tls_close {
 };
 
 enum as_handshake_result {
-	AS_HANDSHAKE_ABANDONED = -1, /* SSL_free while the handshake was still in progress */
+	AS_HANDSHAKE_INCOMPLETE = -1, /* SSL_free while the handshake was still in progress */
 	AS_HANDSHAKE_FAILED = 0,     /* the handshake function returned 0 */
 	AS_HANDSHAKE_DONE = 1,
 };
