@@ -36,6 +36,7 @@ enum as_rec_type {
 #define AS_F_ENV_TRUNC 0x2     /* EXEC: environment longer than AS_ENV_CAP */
 #define AS_F_FROZEN 0x4        /* EXEC/FILE: the kernel stopped the process (SIGSTOP) until the
                                   loader has checked the file for TLS symbols and sent SIGCONT */
+#define AS_F_PATH_RESOLVED 0x8 /* FILE: relative path(s) made absolute by the kernel side */
 
 struct as_hdr {
 	__u32 magic;
@@ -79,7 +80,12 @@ enum as_file_op { AS_FILE_OPEN = 1, AS_FILE_UNLINK = 2, AS_FILE_RENAME = 3, AS_F
 
 #define AS_PATH_CAP 4096
 
-/* data = path (NUL-terminated) | new path (NUL-terminated, rename only) */
+/*
+ * data = path (NUL-terminated) | new path (NUL-terminated, rename only). A relative path is made
+ * absolute in the kernel, against the cwd or the directory fd it was passed with (walking the
+ * dentries and mounts, at most 32 levels), and AS_F_PATH_RESOLVED is set; if that is not
+ * possible it is reported as passed.
+ */
 struct as_file {
 	struct as_hdr h;
 	__u16 op;
@@ -87,6 +93,8 @@ struct as_file {
 	__u16 new_path_len;
 	__u16 _pad;
 	__s32 flags;
+	__s32 dirfd;     /* AT_FDCWD (-100) for the syscalls without one */
+	__s32 new_dirfd; /* rename */
 	__s32 _pad2;
 	__s64 result;
 	char data[];

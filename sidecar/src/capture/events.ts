@@ -87,7 +87,10 @@ export type FileOp = 'open' | 'unlink' | 'rename' | 'mkdir';
 export interface FileEvent extends TaskRef {
   kind: 'file';
   op: FileOp;
+  /** Absolute when the process passed one, or when `pathResolved`; otherwise as passed (the process was gone). */
   path: string;
+  /** A relative path was made absolute against the process's cwd (or the directory fd it used). */
+  pathResolved?: true;
   /** Destination of a rename. */
   newPath?: string;
   /** open(2) flags. */

@@ -11,6 +11,7 @@ import {
   ExecFlags,
   Exit,
   File,
+  FileFlags,
   FileOpCode,
   Fork,
   HandshakeResultCode,
@@ -181,6 +182,7 @@ export function decodeRecord(rec: Buffer, toEpochNs: ToEpochNs): DecodedRecord {
         result: Number(rec.readBigInt64LE(File.result)),
       };
       if (op === 'rename') event.newPath = cString(rec, File.data + pathLen, newPathLen);
+      if (flags & FileFlags.pathResolved) event.pathResolved = true;
       if (op === 'open') event.flags = rec.readInt32LE(File.flags);
       return kernel(event);
     }

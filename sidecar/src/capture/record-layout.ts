@@ -50,7 +50,9 @@ export const Exec = { filenameLength: 48, argvLength: 52, envLength: 56, data: 6
 export const Fork = { childPid: 48, size: 56 } as const;
 export const Exit = { status: 48, size: 56 } as const;
 /** struct as_file: op, path_len, new_path_len, pad (u16 each), flags (s32), pad, result (s64); data at 72. */
-export const File = { op: 48, pathLength: 50, newPathLength: 52, flags: 56, result: 64, data: 72 } as const;
+/** struct as_file: op, path_len, new_path_len (u16), flags, dirfd, new_dirfd (s32), result (s64); data at 80. */
+export const File = { op: 48, pathLength: 50, newPathLength: 52, flags: 56, result: 72, data: 80 } as const;
+export const FileFlags = { pathResolved: 0x8 } as const;
 export const FileOpCode = { 1: 'open', 2: 'unlink', 3: 'rename', 4: 'mkdir' } as const;
 export const Connect = { family: 48, port: 50, result: 56, addr: 64, size: 80 } as const;
 export const AF_INET = 2;

@@ -82,6 +82,36 @@ describe.runIf(captureAvailable('process.test.ts'))('capture: process, file and 
     expect((await files('mkdir', `${dir}/exists`)).result).toBe(-17); // EEXIST
   });
 
+  it('makes relative paths absolute, against the cwd or the directory fd the process used', async () => {
+    const dir = tempDir('agentsight-relative-');
+    // The shell's children run in `dir`; python opens through a directory fd (openat(dfd, ...)).
+    const script = [
+      `cd ${dir}`,
+      'mkdir rel',
+      ': > ./rel/f',
+      'mv rel/f rel/g',
+      `python3 -c "import os; d = os.open('rel', os.O_RDONLY); os.close(os.open('h', os.O_CREAT | os.O_WRONLY, dir_fd=d))"`,
+      'exit 0',
+    ].join(' && ');
+    const { pid } = await runTracked(capture, '/bin/sh', ['-c', script]);
+    await log.waitForExit(pid);
+    const file = async (op: string, path: string) =>
+      (await log.waitFor(
+        (e) => e.kind === 'file' && e.op === op && e.path === path,
+        `${op} ${path}`,
+      )) as Extract<CaptureEvent, { kind: 'file' }>;
+
+    expect((await file('mkdir', `${dir}/rel`)).pathResolved).toBe(true);
+    expect((await file('open', `${dir}/rel/f`)).pathResolved).toBe(true);
+    const rename = await file('rename', `${dir}/rel/f`);
+    expect(rename.newPath).toBe(`${dir}/rel/g`);
+    const viaDirFd = await file('open', `${dir}/rel/h`);
+    expect(viaDirFd.pathResolved).toBe(true);
+    expect(viaDirFd.result).toBeGreaterThanOrEqual(0);
+    // Absolute paths are reported as passed, not marked.
+    expect(log.of('file').some((e) => e.path === '/etc/ld.so.cache' && e.pathResolved)).toBe(false);
+  });
+
   it('reports connect to 127.0.0.1 and ::1 with ports and results', async () => {
     const server = createServer((s) => s.end());
     await new Promise<void>((resolve) => server.listen(0, '::', resolve));
