@@ -57,9 +57,9 @@ function exchangeStatus(x: HttpExchange, error: string | undefined): SpanStatus 
 }
 
 /**
- * One CLIENT span per HTTP exchange: `chat {model}` / `embeddings {model}` for recognised LLM
- * calls (GenAI attributes), `{METHOD}` otherwise. Runs from the first request byte to the last
- * response byte.
+ * One CLIENT span per HTTP exchange (SERVER when the traced process answered it): `chat {model}` /
+ * `embeddings {model}` for recognised LLM calls (GenAI attributes), `{METHOD}` otherwise. Runs from
+ * the first request byte to the last response byte.
  */
 export function buildExchangeSpan(
   x: HttpExchange,
@@ -84,8 +84,15 @@ export function buildExchangeSpan(
     attributes[ATTR.genAiResponseTimeToFirstChunk] = timeToFirstChunkSeconds;
   }
   attributes[ATTR.httpRequestMethod] = x.request.method;
-  if (x.request.headers.host)
+  if (x.inbound) {
+    // A server span describes the request it received: path and query, not a URL it called.
+    const query = x.request.target.indexOf('?');
+    attributes[ATTR.urlScheme] = 'https';
+    attributes[ATTR.urlPath] = query === -1 ? x.request.target : x.request.target.slice(0, query);
+    if (query !== -1) attributes[ATTR.urlQuery] = x.request.target.slice(query + 1);
+  } else if (x.request.headers.host) {
     attributes[ATTR.urlFull] = `https://${x.request.headers.host}${x.request.target}`;
+  }
   if (server.address) attributes[ATTR.serverAddress] = server.address;
   attributes[ATTR.serverPort] = server.port;
   if (x.response) attributes[ATTR.httpResponseStatusCode] = x.response.status;
@@ -110,7 +117,7 @@ export function buildExchangeSpan(
   return {
     placement,
     name: x.llm ? llmSpanName(x.llm) : x.request.method,
-    kind: SpanKind.CLIENT,
+    kind: x.inbound ? SpanKind.SERVER : SpanKind.CLIENT,
     startNs: timings.requestStartNs,
     endNs: laterNs(endNs, timings.requestStartNs),
     attributes,

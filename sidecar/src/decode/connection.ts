@@ -1,8 +1,9 @@
 /**
  * Decoding state of one TLS connection: an ordered byte stream and an HTTP/1 parser per direction
- * (`write` = requests, `read` = responses, since we capture the client's SSL calls), and the queue
- * that pairs the n-th response with the n-th request. Pairing is by order only, never by thread or
- * time: one Node thread multiplexes many connections and pipelines requests on each.
+ * (requests are what the traced process writes, responses what it reads, unless it is the server:
+ * see `inbound`), and the queue that pairs the n-th response with the n-th request. Pairing is by
+ * order only, never by thread or time: one Node thread multiplexes many connections and pipelines
+ * requests on each.
  */
 import type { TlsDataEvent, TlsDirection } from '../capture/events.js';
 import {
@@ -23,6 +24,9 @@ export type { ConnectionContext } from './direction-decoder.js';
  */
 const MAX_PENDING_EXCHANGES = 32;
 
+/** A request line's start: what the first bytes a server reads look like. */
+const REQUEST_START = /^(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|CONNECT|TRACE) /;
+
 /** When the connection's TLS handshake started and completed (capture clock, epoch ns). */
 export interface HandshakeTiming {
   startNs: bigint;
@@ -34,6 +38,8 @@ export class ConnectionDecoder implements DirectionOwner {
   /** Plaintext bytes received in both directions. */
   bytes = 0;
   sawRequest = false;
+  /** The traced process accepted this connection: it reads requests and writes responses. */
+  readonly inbound: boolean;
   /** Reported on the next exchange emitted, then cleared: the first one paid for it. */
   handshake: HandshakeTiming | undefined;
   currentTask: TaskSnapshot;
@@ -53,14 +59,16 @@ export class ConnectionDecoder implements DirectionOwner {
   ) {
     this.currentTask = { pid: first.pid, tid: first.tid, comm: first.comm };
     this.lastTsNs = first.tsNs;
-    this.requests = new DirectionDecoder(this, 'write');
-    this.responses = new DirectionDecoder(this, 'read');
+    // Decided once, from the connection's first bytes: a client speaks first with a request.
+    this.inbound = first.direction === 'read' && REQUEST_START.test(first.data.toString('latin1', 0, 8));
+    this.requests = new DirectionDecoder(this, 'write', this.inbound ? 'read' : 'write');
+    this.responses = new DirectionDecoder(this, 'read', this.inbound ? 'write' : 'read');
   }
 
   push(event: TlsDataEvent): void {
     this.currentTask = { pid: event.pid, tid: event.tid, comm: event.comm };
     this.lastTsNs = event.tsNs;
-    const side = event.direction === 'write' ? this.requests : this.responses;
+    const side = (event.direction === 'write') !== this.inbound ? this.requests : this.responses;
     side.reassembler.push(event.offset, event.data, event.truncated, event.tsNs);
   }
 
@@ -146,6 +154,7 @@ export class ConnectionDecoder implements DirectionOwner {
     if (this.requests.current?.exchange === exchange) this.requests.current = undefined;
     if (this.responses.current?.exchange === exchange) this.responses.current = undefined;
     const record = buildExchangeRecord(exchange, this.context);
+    if (this.inbound) record.inbound = true;
     if (this.handshake) {
       record.timings.tlsHandshakeStartNs = this.handshake.startNs;
       record.timings.tlsHandshakeEndNs = this.handshake.endNs;

@@ -46,9 +46,14 @@ export class DirectionDecoder implements StreamSink, MessageSink {
   /** Capture time of the first byte after the previous message ended. */
   private firstByteNs: bigint | undefined;
 
+  /**
+   * `direction` is the role, as seen from a client: `write` parses requests, `read` responses.
+   * `captured` is the SSL call the bytes come from, which differs when the traced process is the server.
+   */
   constructor(
     private readonly connection: DirectionOwner,
     readonly direction: TlsDirection,
+    private readonly captured: TlsDirection = direction,
   ) {
     const kind = direction === 'write' ? 'request' : 'response';
     this.parser = new Http1MessageParser(
@@ -69,7 +74,7 @@ export class DirectionDecoder implements StreamSink, MessageSink {
   }
 
   gap(offset: number, length: number, tsNs: bigint): void {
-    const gap: ByteGap = { direction: this.direction, offset, length };
+    const gap: ByteGap = { direction: this.captured, offset, length };
     this.connection.context.stats.gapBytes += length;
     if (this.current) this.current.exchange.gaps.push(gap);
     else this.unattachedGaps.push(gap);

@@ -109,6 +109,8 @@ export interface LlmCall {
 export interface HttpExchange {
   kind: 'http';
   connId: string;
+  /** The traced process was the server: it read this request and wrote the response. */
+  inbound?: true;
   pid: number;
   tid: number;
   comm: string;
