@@ -1,4 +1,4 @@
-/** Reads process facts from /proc: children of a pid and resident memory, for sampling RSS. */
+/** Reads process facts from /proc: children of a pid, resident memory and CPU time, for sampling. */
 import { readdirSync, readFileSync } from 'node:fs';
 
 function readOrEmpty(path) {
@@ -28,6 +28,18 @@ export function childrenOf(pid) {
     if (stat?.ppid === pid) children.push({ pid: Number(entry), comm: stat.comm });
   }
   return children;
+}
+
+/** Clock ticks per second of /proc/<pid>/stat times (USER_HZ: 100 on Linux). */
+const CLOCK_TICK_US = 10_000;
+
+/** CPU time (user + system) the process has used so far, in µs, or undefined once it is gone. */
+export function cpuMicros(pid) {
+  const stat = readOrEmpty(`/proc/${pid}/stat`);
+  const close = stat.lastIndexOf(')');
+  if (close < 0) return undefined;
+  const fields = stat.slice(close + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * CLOCK_TICK_US;
 }
 
 /** VmRSS in bytes, or undefined once the process is gone. */

@@ -1,8 +1,10 @@
 /**
  * (b) The load generator: CONCURRENCY keep-alive connections, each POSTing BODY_BYTES and reading
  * the same-sized reply, back to back. After a 1 s warm-up it counts completed requests for
- * DURATION_MS and writes {requests, bytes, seconds, completed} to OUT.json, where `completed`
- * counts every request including warm-up and drain: what a capture of this process must account for.
+ * DURATION_MS and writes {requests, bytes, seconds, completed, window} to OUT.json, where
+ * `completed` counts every request including warm-up and drain (what a capture of this process
+ * must account for) and `window` is the counting window: wall-clock start and end, and the CPU
+ * time the client spent in it.
  *
  *   NODE_EXTRA_CA_CERTS=CERT node load-client.mjs OUT.json URL BODY_BYTES CONCURRENCY DURATION_MS
  */
@@ -50,10 +52,21 @@ const loops = Array.from({ length: Number(concurrency) }, connectionLoop);
 await new Promise((resolve) => setTimeout(resolve, WARMUP_MS));
 counting = true;
 const start = process.hrtime.bigint();
+const window = { startMs: Date.now(), cpu: process.cpuUsage() };
 await new Promise((resolve) => setTimeout(resolve, Number(durationMs)));
 counting = false;
 const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+const windowCpu = process.cpuUsage(window.cpu);
+const windowEndMs = Date.now();
 stopping = true;
 await Promise.all(loops);
 agent.destroy();
-writeFileSync(out, JSON.stringify({ ...totals, seconds, completed }));
+writeFileSync(
+  out,
+  JSON.stringify({
+    ...totals,
+    seconds,
+    completed,
+    window: { startMs: window.startMs, endMs: windowEndMs, cpuMicros: windowCpu.user + windowCpu.system },
+  }),
+);

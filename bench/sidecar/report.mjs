@@ -58,10 +58,51 @@ function lossCheck(run) {
   return { missing, unreported: missing > 0 && !reported ? missing : 0, surplus: Math.max(0, -missing) };
 }
 
+/**
+ * CPU µs per request of each process in the counting window, median over runs: where the
+ * throughput goes on a machine whose cores the load saturates. The uprobes' trap and BPF time is
+ * charged (as system time) to the process that made the SSL call.
+ */
+function cpuPerRequestRows(label, without, withSidecar) {
+  const perRequest = (runs, micros) => median(runs.map((run) => micros(run) / run.requests));
+  const client = (run) => run.cpuMicros.client;
+  const server = (run) => run.cpuMicros.server;
+  const sidecar = (run) => run.cpuMicros.sidecar;
+  const loader = (run) => run.cpuMicros.loader;
+  const baseTotal = perRequest(without, (run) => client(run) + server(run));
+  const tracedTotal = perRequest(
+    withSidecar,
+    (run) => client(run) + server(run) + sidecar(run) + loader(run),
+  );
+  return [
+    [
+      label,
+      'without',
+      fixed(perRequest(without, client)),
+      fixed(perRequest(without, server)),
+      '—',
+      '—',
+      fixed(baseTotal),
+      '',
+    ],
+    [
+      label,
+      'with sidecar',
+      fixed(perRequest(withSidecar, client)),
+      fixed(perRequest(withSidecar, server)),
+      fixed(perRequest(withSidecar, sidecar)),
+      fixed(perRequest(withSidecar, loader)),
+      fixed(tracedTotal),
+      `+${fixed(tracedTotal - baseTotal)} (${fixed((100 * (tracedTotal - baseTotal)) / baseTotal, 0)} %)`,
+    ],
+  ];
+}
+
 function printLoad(load, plan, targets) {
   const rows = [];
   const lossRows = [];
   const rssRows = [];
+  const cpuRows = [];
   for (const size of plan.loadSizes) {
     const rate = (runs, field) => median(runs.map((r) => r[field] / r.seconds));
     const without = load[size].false;
@@ -110,6 +151,7 @@ function printLoad(load, plan, targets) {
         `${fixed(r.total.steadyBytes / MB)} / ${fixed(r.total.maxBytes / MB)}`,
       ]);
     }
+    cpuRows.push(...cpuPerRequestRows(label, without, withSidecar));
     const peakMB = Math.max(...withSidecar.map((run) => run.rss.total.maxBytes)) / MB;
     targets.push([
       `(d) ${label} sidecar RSS (node + loader) ≤ ${TARGET.rssMB} MB, peak over runs`,
@@ -125,6 +167,13 @@ function printLoad(load, plan, targets) {
   printSection(
     `(b) Saturating HTTPS loopback load: ${plan.concurrency} keep-alive connections, POST + same-size reply, ${plan.loadMs / 1000} s per run, median of ${plan.loadPairs} runs each`,
     markdownTable(['body', 'req/s without', 'req/s with', 'MB/s without', 'MB/s with', 'ratio'], rows),
+  );
+  printSection(
+    '(b) CPU per request in the counting window, µs (user + system, median over runs; uprobe traps and BPF time count as system time of the process making the SSL call)',
+    markdownTable(
+      ['body', 'run', 'client', 'server', 'sidecar node', 'BPF loader', 'total', 'added'],
+      cpuRows,
+    ),
   );
   printSection(
     '(b) Loss accounting per traced run (every request the client completed, warm-up included)',

@@ -1,7 +1,7 @@
 /**
  * Samples the resident memory of the sidecar (its node process) and of its BPF loader child while
  * a run is under way. Steady state is the median of the second half of the samples, after the
- * capture has warmed up; max is the peak of each process.
+ * capture has warmed up; max is the peak of each process. `loaderPid()` is the loader once found.
  */
 import { childrenOf, rssBytes } from '../lib/process-tree.mjs';
 import { median } from '../lib/stats.mjs';
@@ -22,6 +22,7 @@ export function sampleSidecarRss(sidecarPid, intervalMs = 200) {
   }, intervalMs);
 
   return {
+    loaderPid: () => loaderPid,
     stop() {
       clearInterval(timer);
       const summary = (values) => ({

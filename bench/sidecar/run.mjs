@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { sampleCpu } from '../lib/cpu-sampler.mjs';
 import { forkWorker } from '../lib/ipc.mjs';
 import { machineLine } from '../lib/machine.mjs';
 import { fixed, printBanner } from '../lib/table.mjs';
@@ -121,7 +122,11 @@ async function startLoadServer({ key, cert }) {
     server.once('error', reject);
     server.stdout.setEncoding('utf8').once('data', resolve);
   });
-  return { url: `https://127.0.0.1:${JSON.parse(line).port}/`, stop: () => server.kill('SIGTERM') };
+  return {
+    url: `https://127.0.0.1:${JSON.parse(line).port}/`,
+    pid: server.pid,
+    stop: () => server.kill('SIGTERM'),
+  };
 }
 
 const loadClientArgv = (out, url, size) => [
@@ -133,6 +138,17 @@ const loadClientArgv = (out, url, size) => [
   String(LOAD_CONCURRENCY),
   String(PLAN.loadMs),
 ];
+
+/** CPU µs each process spent in the client's counting window (after start-up and probe attach). */
+function windowCpu(window, samples) {
+  const within = (name) => samples.between(name, window.startMs, window.endMs);
+  return {
+    client: window.cpuMicros,
+    server: within('server'),
+    sidecar: within('sidecar'),
+    loader: within('loader'),
+  };
+}
 
 /** (b) and (d) */
 async function saturatingLoad(cli, services) {
@@ -147,16 +163,25 @@ async function saturatingLoad(cli, services) {
       for (const [i, traced] of alternating(PLAN.loadPairs).entries()) {
         const out = outFile(`load-${size}-${i}`);
         let rss;
+        let sidecarPid;
+        const cpu = sampleCpu(() => ({ server: server.pid, sidecar: sidecarPid, loader: rss?.loaderPid() }));
         const result = await runMaybeTraced(loadClientArgv(out, server.url, size), traced, {
           cli,
           env,
           sidecarOptions,
           onSidecar: (pid) => {
-            if (traced) rss = sampleSidecarRss(pid);
+            if (!traced) return;
+            sidecarPid = pid;
+            rss = sampleSidecarRss(pid);
           },
         });
         const load = readJson(out);
-        results[size][traced].push({ ...load, summary: result.summary, rss: rss?.stop() });
+        results[size][traced].push({
+          ...load,
+          cpuMicros: windowCpu(load.window, cpu.stop()),
+          summary: result.summary,
+          rss: rss?.stop(),
+        });
         process.stdout.write(
           `(b) ${size} B ${traced ? 'with' : 'without'} sidecar: ${fixed(load.requests / load.seconds, 0)} req/s\n`,
         );
