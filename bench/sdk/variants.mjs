@@ -28,8 +28,12 @@ async function agentsightGenaiOnly({ otlpURL, serviceName }) {
   return { flush: () => handle.forceFlush() };
 }
 
-/** The OTel contrib `@opentelemetry/instrumentation-openai` on a plain NodeTracerProvider. */
-async function contrib({ otlpURL, serviceName }) {
+/**
+ * The OTel contrib `@opentelemetry/instrumentation-openai` on a plain NodeTracerProvider. With
+ * `metrics`, also a MeterProvider exporting OTLP/protobuf like `init()` does, so its GenAI metrics
+ * (token usage, operation duration) are recorded instead of going to the no-op meter.
+ */
+async function contrib({ otlpURL, serviceName }, { metrics = false } = {}) {
   const [
     { NodeTracerProvider },
     { BatchSpanProcessor },
@@ -53,8 +57,39 @@ async function contrib({ otlpURL, serviceName }) {
     spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: `${otlpURL}/v1/traces` }))],
   });
   provider.register();
+  const meterProvider = metrics ? await otlpMeterProvider(otlpURL, serviceName) : undefined;
   registerInstrumentations({ instrumentations: [new OpenAIInstrumentation()] });
-  return { flush: () => provider.forceFlush() };
+  return {
+    flush: async () => {
+      await provider.forceFlush();
+      await meterProvider?.forceFlush();
+    },
+  };
+}
+
+async function otlpMeterProvider(otlpURL, serviceName) {
+  const [
+    { metrics },
+    { MeterProvider, PeriodicExportingMetricReader },
+    { OTLPMetricExporter },
+    { resourceFromAttributes },
+  ] = await Promise.all([
+    import('@opentelemetry/api'),
+    import('@opentelemetry/sdk-metrics'),
+    import('@opentelemetry/exporter-metrics-otlp-proto'),
+    import('@opentelemetry/resources'),
+  ]);
+  const meterProvider = new MeterProvider({
+    resource: resourceFromAttributes({ 'service.name': serviceName }),
+    readers: [
+      new PeriodicExportingMetricReader({
+        exporter: new OTLPMetricExporter({ url: `${otlpURL}/v1/metrics` }),
+        exportIntervalMillis: 60_000,
+      }),
+    ],
+  });
+  metrics.setGlobalMeterProvider(meterProvider);
+  return meterProvider;
 }
 
 export const VARIANTS = {
@@ -62,4 +97,8 @@ export const VARIANTS = {
   agentsight: { label: '@agentsight/otel init()', setup: agentsight },
   'agentsight-genai': { label: '@agentsight/otel GenAI only', setup: agentsightGenaiOnly },
   contrib: { label: 'contrib instrumentation-openai', setup: contrib },
+  'contrib-metrics': {
+    label: 'contrib instrumentation-openai + metrics',
+    setup: (config) => contrib(config, { metrics: true }),
+  },
 };
