@@ -13,16 +13,30 @@ interface ApiPromiseLike {
   responsePromise: Promise<{ response?: { status?: number } }>;
   parseResponse: (...args: unknown[]) => unknown;
   asResponse?: () => Promise<unknown>;
+  parsedPromise?: Promise<unknown>;
   _thenUnwrap?: (...args: unknown[]) => unknown;
 }
 
 const PATCHED = Symbol.for('agentsight.genai.asResponse');
 const callsByResponse = new WeakMap<object, GenAICall>();
 
-// An APIPromise dropped before anyone parsed its body ends its span at response time.
+/**
+ * An APIPromise dropped before anyone parsed its body ends its span at response time. Only promises still
+ * unparsed once their response is in are registered: a registered promise survives V8's young-generation
+ * collections, and registering every call tripled the time spent in GC in bench:sdk.
+ */
 const unparsed = new FinalizationRegistry<GenAICall>((call) => {
   if (!call.parseStarted) call.endAtResponse();
 });
+
+/**
+ * Called when the response of `promise` arrived. A caller awaiting it has already asked for the parse
+ * (`parsedPromise`, set by every SDK release's `parse()`), which runs right after this reaction.
+ */
+function watchIfUnparsed(promise: ApiPromiseLike, call: GenAICall): void {
+  if (call.parseStarted || call.ended || promise.parsedPromise) return;
+  unparsed.register(promise, call, call);
+}
 
 function isApiPromise(value: unknown): value is ApiPromiseLike {
   return (
@@ -57,7 +71,10 @@ function observeApiPromise(promise: ApiPromiseLike, call: GenAICall): void {
     reportOnce('genai.asResponse', 'genai.asResponse failed', error);
   }
   promise.responsePromise.then(
-    (props) => call.responded(props?.response?.status),
+    (props) => {
+      call.responded(props?.response?.status);
+      watchIfUnparsed(promise, call);
+    },
     (error) => {
       call.failed(error);
       call.end();
@@ -68,10 +85,12 @@ function observeApiPromise(promise: ApiPromiseLike, call: GenAICall): void {
 
 /** Ends the call with the parsed body of `promise` or of any promise derived from it. */
 function observeParse(promise: ApiPromiseLike, call: GenAICall): void {
-  unparsed.register(promise, call);
   const parseResponse = promise.parseResponse;
   promise.parseResponse = function tracedParseResponse(this: unknown, ...args: unknown[]) {
-    call.parseStarted = true;
+    if (!call.parseStarted) {
+      call.parseStarted = true;
+      unparsed.unregister(call);
+    }
     let parsed: unknown;
     try {
       parsed = parseResponse.apply(this, args);
@@ -93,10 +112,17 @@ function observeParse(promise: ApiPromiseLike, call: GenAICall): void {
   if (typeof thenUnwrap !== 'function') return;
   promise._thenUnwrap = function tracedThenUnwrap(this: unknown, ...args: unknown[]) {
     const derived = thenUnwrap.apply(this, args);
-    if (isApiPromise(derived)) safely('genai.observe', () => observeParse(derived, call));
+    if (isApiPromise(derived)) {
+      safely('genai.observe', () => {
+        observeParse(derived, call);
+        derived.responsePromise.then(() => watchIfUnparsed(derived, call), ignore);
+      });
+    }
     return derived;
   };
 }
+
+function ignore(): void {}
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof (value as PromiseLike<unknown> | undefined)?.then === 'function';
@@ -128,12 +154,9 @@ function patchAsResponse(proto: any): void {
   proto.asResponse = function tracedAsResponse(this: ApiPromiseLike, ...args: unknown[]) {
     const call = this?.responsePromise && callsByResponse.get(this.responsePromise);
     if (call) {
-      this.responsePromise.then(
-        () => {
-          if (!call.parseStarted) call.endAtResponse();
-        },
-        () => {},
-      );
+      this.responsePromise.then(() => {
+        if (!call.parseStarted) call.endAtResponse();
+      }, ignore);
     }
     return asResponse.apply(this, args);
   };

@@ -16,8 +16,24 @@ export function traceHeaders(span: Span, callContext: Context): Record<string, s
   return headers;
 }
 
-function hasHeader(headers: unknown, name: string): boolean {
+/** The SDKs' merged form of option headers: set values plus the names set to null ("omit"). */
+interface NullableHeaders {
+  values: Headers;
+  nulls: Set<string>;
+}
+
+function isNullableHeaders(headers: unknown): headers is NullableHeaders {
+  const candidate = headers as Partial<NullableHeaders>;
+  return typeof candidate.values?.has === 'function' && candidate.nulls instanceof Set;
+}
+
+/**
+ * Whether SDK request-option headers name `name`, whatever its value. They come as a record, a `Headers`,
+ * pairs, or (once a resource method has merged them, as @anthropic-ai/sdk does) values plus nulls.
+ */
+export function hasHeader(headers: unknown, name: string): boolean {
   if (!headers) return false;
+  if (isNullableHeaders(headers)) return headers.values.has(name) || headers.nulls.has(name);
   if (typeof (headers as Headers).has === 'function') return (headers as Headers).has(name);
   if (Array.isArray(headers)) return headers.some((entry) => String(entry?.[0]).toLowerCase() === name);
   return Object.keys(headers as object).some((key) => key.toLowerCase() === name);

@@ -25,6 +25,11 @@ export type WrapperFactory = (
   state: WrapperState,
 ) => (...args: any[]) => any;
 
+/** Whether `fn` is one of our wrappers (from this or another copy of the package). */
+export function isWrapped(fn: unknown): boolean {
+  return typeof fn === 'function' && (fn as any)[WRAPPED] !== undefined;
+}
+
 /**
  * Wraps `target[method]` once. Patching an already wrapped method only replaces its options, and only
  * when `replaceOptions` is set: an `instrument(client)` without options keeps what init() configured.

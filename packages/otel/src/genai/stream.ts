@@ -30,12 +30,16 @@ export function observeStream(stream: SdkStream, call: GenAICall): void {
   unread.register(stream, call, call);
   stream.iterator = function tracedIterator(this: unknown, ...args: unknown[]) {
     unread.unregister(call);
-    return new TracedIteration(original.apply(this, args), call, accumulator);
+    return new ObservedIteration(original.apply(this, args), call, accumulator);
   };
 }
 
-/** One pass over a stream's chunks; per chunk it costs one `then` and the accumulator's `add`. */
-class TracedIteration implements AsyncIterableIterator<unknown> {
+/**
+ * One pass over a stream's chunks. `next()` hands the caller the SDK's own promise and observes it with a
+ * side reaction registered first, so it runs before the caller's continuation (the span has ended by the
+ * time the caller sees `done`) without adding a promise layer to every chunk the caller awaits.
+ */
+class ObservedIteration implements AsyncIterableIterator<unknown> {
   private sawChunk = false;
 
   constructor(
@@ -45,7 +49,15 @@ class TracedIteration implements AsyncIterableIterator<unknown> {
   ) {}
 
   next(...args: [] | [unknown]): Promise<IteratorResult<unknown>> {
-    return this.inner.next(...args).then(this.onResult, this.onError);
+    let pending: Promise<IteratorResult<unknown>>;
+    try {
+      pending = this.inner.next(...args);
+    } catch (error) {
+      this.onError(error);
+      throw error;
+    }
+    pending.then(this.onResult, this.onError);
+    return pending;
   }
 
   /** `break` in `for await`, or a consumer cancelling: what was seen so far is recorded. */
@@ -55,8 +67,7 @@ class TracedIteration implements AsyncIterableIterator<unknown> {
   }
 
   throw(error?: unknown): Promise<IteratorResult<unknown>> {
-    this.call.failed(error);
-    this.finish();
+    this.onError(error);
     return this.inner.throw ? this.inner.throw(error) : Promise.reject(error);
   }
 
@@ -64,31 +75,35 @@ class TracedIteration implements AsyncIterableIterator<unknown> {
     return this;
   }
 
-  // Arrow properties: passed to `then` as they are, so no function is bound per chunk.
-  private readonly onResult = (result: IteratorResult<unknown>): IteratorResult<unknown> => {
-    if (result.done) {
-      this.finish();
-      return result;
-    }
-    if (!this.sawChunk) {
-      this.sawChunk = true;
-      this.call.firstChunk();
-    }
+  // Arrow properties: passed to `then` as they are, so no function is bound per chunk. Neither may throw:
+  // the promise `then` derives from them is dropped, so a rejection there would be an unhandled one.
+  private readonly onResult = (result: IteratorResult<unknown>): void => {
     try {
+      if (result.done) {
+        this.finish();
+        return;
+      }
+      if (!this.sawChunk) {
+        this.sawChunk = true;
+        this.call.firstChunk();
+      }
       this.accumulator.add(result.value);
     } catch (error) {
       reportOnce('genai.stream.chunk', 'reading a GenAI stream chunk failed', error);
     }
-    return result;
   };
 
-  private readonly onError = (error: unknown): never => {
-    this.call.failed(error);
-    this.finish();
-    throw error;
+  private readonly onError = (error: unknown): void => {
+    try {
+      this.call.failed(error);
+      this.finish();
+    } catch (failure) {
+      reportOnce('genai.stream.error', 'recording a GenAI stream error failed', failure);
+    }
   };
 
   private finish(): void {
+    if (this.call.ended) return;
     try {
       this.call.succeeded(this.accumulator.summary());
     } catch (error) {

@@ -1,5 +1,6 @@
 import type { GenAIOptions } from './options.js';
 import { patchMethod, type WrapperFactory } from './patch.js';
+import { tracedPrepareRequest } from './prepare-request.js';
 import { anthropicMessages } from './providers/anthropic-messages.js';
 import { openAIChat } from './providers/openai-chat.js';
 import { openAIEmbeddings } from './providers/openai-embeddings.js';
@@ -9,7 +10,8 @@ import { suppressBuiltInTracing, tracedMethod } from './traced-method.js';
 /**
  * A resource class method to wrap, reachable two ways: from the exported client class through its
  * static resource classes (`OpenAI.Chat.Completions`), or from a client instance through its resource
- * objects (`client.chat.completions`). Both lead to the same prototype, patched once.
+ * objects (`client.chat.completions`). Both lead to the same prototype, patched once. Empty paths name
+ * the client class itself (its prototype) or the client instance (its prototype).
  */
 interface Target {
   staticPath: string[];
@@ -18,7 +20,16 @@ interface Target {
   wrapper: WrapperFactory;
 }
 
+/** The client's per-attempt request hook, where traced calls get their trace headers. */
+const PREPARE_REQUEST: Target = {
+  staticPath: [],
+  instancePath: [],
+  method: 'prepareRequest',
+  wrapper: tracedPrepareRequest,
+};
+
 const OPENAI_TARGETS: Target[] = [
+  PREPARE_REQUEST,
   {
     staticPath: ['Chat', 'Completions'],
     instancePath: ['chat', 'completions'],
@@ -41,6 +52,7 @@ const OPENAI_TARGETS: Target[] = [
 
 const traceMessages = tracedMethod(anthropicMessages);
 const ANTHROPIC_TARGETS: Target[] = [
+  PREPARE_REQUEST,
   { staticPath: ['Messages'], instancePath: ['messages'], method: 'create', wrapper: traceMessages },
   { staticPath: ['Messages'], instancePath: ['messages'], method: 'stream', wrapper: suppressBuiltInTracing },
   {
@@ -74,10 +86,15 @@ function classCandidates(subject: any): any[] {
   );
 }
 
+/**
+ * The first candidate class whose prototype has the method: a CJS `openai` export is itself a factory
+ * function, with the client class one of its properties.
+ */
 function prototypeFor(subject: unknown, target: Target): object | undefined {
   for (const candidate of classCandidates(subject)) {
     const resourceClass = walk(candidate, target.staticPath);
-    if (typeof resourceClass === 'function' && resourceClass.prototype) return resourceClass.prototype;
+    const proto = typeof resourceClass === 'function' ? resourceClass.prototype : undefined;
+    if (proto && typeof proto[target.method] === 'function') return proto;
   }
   const resource = walk(subject, target.instancePath);
   if (resource && typeof resource === 'object') return Object.getPrototypeOf(resource);

@@ -6,6 +6,7 @@ import { type CallSite, GenAICall, type ServerEndpoint } from './call.js';
 import { traceHeaders, withHeaders } from './headers.js';
 import { MetricAttributeCache } from './metric-attributes.js';
 import type { WrapperFactory } from './patch.js';
+import { injectsOnPrepareRequest, withTraceHeaders } from './prepare-request.js';
 import type { OperationAdapter } from './summary.js';
 
 /** `server.address`/`server.port` from the client's `baseURL`. */
@@ -86,8 +87,12 @@ export function tracedMethod(adapter: OperationAdapter): WrapperFactory {
       if (injectTraceHeaders) {
         try {
           const headers = traceHeaders(call.span, callContext);
-          // `args` is this call's own rest array, so the options can be replaced in place.
-          if (headers) args[1] = withHeaders(args[1], headers);
+          if (headers && injectsOnPrepareRequest(client)) {
+            callContext = withTraceHeaders(callContext, headers);
+          } else if (headers) {
+            // `args` is this call's own rest array, so the options can be replaced in place.
+            args[1] = withHeaders(args[1], headers);
+          }
         } catch (error) {
           reportOnce('genai.headers', 'genai.headers failed', error);
         }

@@ -5,16 +5,23 @@ import { safely } from '../internal/diag.js';
 import { X_TRACE_ID } from './headers.js';
 import { createHostMatcher, type GenAIOptions } from './options.js';
 
-/** Undici keeps request headers as a raw `name: value\r\n` string or a flat [name, value, ...] array. */
-function hasHeader(request: UndiciRequest, name: string): boolean {
+/** A header line by name in undici's raw `name: value\r\n` form, case-insensitively. */
+const HEADER_LINES = {
+  traceparent: /(?:^|\n)traceparent:/i,
+  [X_TRACE_ID]: /(?:^|\n)x-trace-id:/i,
+} as const;
+
+/**
+ * Undici keeps request headers as a raw string or a flat [name, value, ...] array. Runs for every
+ * fetch, so names are compared by length before any lower-casing.
+ */
+function hasHeader(request: UndiciRequest, name: 'traceparent' | typeof X_TRACE_ID): boolean {
   const headers: unknown = request.headers;
-  if (typeof headers === 'string') {
-    const lower = headers.toLowerCase();
-    return lower.startsWith(`${name}:`) || lower.includes(`\n${name}:`);
-  }
+  if (typeof headers === 'string') return HEADER_LINES[name].test(headers);
   if (Array.isArray(headers)) {
     for (let i = 0; i < headers.length; i += 2) {
-      if (String(headers[i]).toLowerCase() === name) return true;
+      const key = String(headers[i]);
+      if (key.length === name.length && key.toLowerCase() === name) return true;
     }
   }
   return false;

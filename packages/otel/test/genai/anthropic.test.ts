@@ -67,6 +67,15 @@ describe.each([
     expect(parentSpanIdOf(h.lastRequestHeader('traceparent'))).toBe(span.spanId);
   });
 
+  it('trace headers: a header the caller sets to null is omitted, the other one is still sent', async () => {
+    h.llm.enqueue({ text: 'ok' });
+    await client().messages.create({ model, max_tokens: 10, messages }, { headers: { 'x-trace-id': null } });
+    expect(h.lastRequestHeader('x-trace-id')).toBeUndefined();
+    const traceparent = h.lastRequestHeader('traceparent');
+    const spans = await h.genAISpans(1);
+    expect(parentSpanIdOf(traceparent)).toBe(spans.at(-1)?.spanId);
+  });
+
   it('messages.create stream: usage from message_start + message_delta', async () => {
     h.llm.enqueue({ text: 'streamed words here', usage: { inputTokens: 7, outputTokens: 5 } });
     const stream = await client().messages.create({ model, max_tokens: 100, messages, stream: true });

@@ -21,6 +21,9 @@ describe('enableGenAIAutoInstrumentation (require hook)', () => {
     const { Anthropic } = require('@anthropic-ai/sdk');
     expect(OpenAI.Chat.Completions.prototype.create[WRAPPED]).toBeDefined();
     expect(Anthropic.Messages.prototype.create[WRAPPED]).toBeDefined();
+    // The CJS export is a factory function: the request hook must be found on the client class behind it.
+    expect(OpenAI.prototype.prepareRequest[WRAPPED]).toBeDefined();
+    expect(Anthropic.prototype.prepareRequest[WRAPPED]).toBeDefined();
 
     const client = new OpenAI({
       apiKey: 'sk',
@@ -38,6 +41,7 @@ describe('enableGenAIAutoInstrumentation (require hook)', () => {
     handle.disable();
     expect(OpenAI.Chat.Completions.prototype.create[WRAPPED]).toBeUndefined();
     expect(Anthropic.Messages.prototype.create[WRAPPED]).toBeUndefined();
+    expect(OpenAI.prototype.prepareRequest[WRAPPED]).toBeUndefined();
     h.llm.enqueue({ text: 'plain' });
     await client.chat.completions.create({
       model: 'auto-model',

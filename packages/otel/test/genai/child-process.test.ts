@@ -127,4 +127,13 @@ describe('GenAI instrumentation in real processes (built package)', () => {
     const [span] = await expectOneSpanPerRequest('unread-model', 1);
     expect(span.attributes['gen_ai.request.stream']).toBe(true);
   });
+
+  it('a plain call never awaited still ends its span, at response time, once it is garbage collected', async () => {
+    const dir = await appDir('unparsed', 'openai');
+    await copyFile(path.join(fixtures, 'unparsed-call-app.mjs'), path.join(dir, 'app.mjs'));
+    await runApp(dir, ['--expose-gc', '--import', '@agentsight/otel/register', 'app.mjs']);
+    const [span] = await expectOneSpanPerRequest('unparsed-model', 1);
+    expect(span.attributes['http.response.status_code']).toBe(200);
+    expect(span.attributes['gen_ai.response.id']).toBeUndefined();
+  });
 });

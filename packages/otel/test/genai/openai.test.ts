@@ -77,6 +77,46 @@ describe.each([
     expect(h.lastRequestHeader('traceparent')).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/);
   });
 
+  it('trace headers: a header the caller sets to null is omitted, the other one is still sent', async () => {
+    h.llm.enqueue({ text: 'ok' });
+    await client().chat.completions.create(
+      { model: 'gpt-4o-mini', messages },
+      { headers: { traceparent: null } },
+    );
+    expect(h.lastRequestHeader('traceparent')).toBeUndefined();
+    const span = await h.spanOfLastRequest();
+    expect(h.lastRequestHeader('x-trace-id')).toBe(span.traceId);
+  });
+
+  it('trace headers: a subclass overriding prepareRequest without super still sends them', async () => {
+    const Base = SDK as unknown as new (options: Record<string, unknown>) => object;
+    // Replaces the hook entirely: our wrapper on the SDK class is never reached.
+    const Custom = class extends Base {
+      async prepareRequest(): Promise<void> {}
+    };
+    const custom: any = new Custom({
+      apiKey: 'sk',
+      baseURL: h.llm.openaiBaseURL,
+      fetch: h.llm.fetch,
+      maxRetries: 0,
+    });
+    h.llm.enqueue({ text: 'ok' });
+    await custom.chat.completions.create({ model: 'gpt-4o-mini', messages });
+    const span = await h.spanOfLastRequest();
+    expect(parentSpanIdOf(h.lastRequestHeader('traceparent'))).toBe(span.spanId);
+  });
+
+  it('awaited only after its response arrived: ended by the parsed body', async () => {
+    h.llm.enqueue({ text: 'late' });
+    const pending = client().chat.completions.create({ model: 'gpt-4o-mini', messages });
+    while (h.llm.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const completion = await pending;
+    const span = await h.spanOfLastRequest();
+    expect(span.attributes['gen_ai.response.id']).toBe(completion.id);
+    expect(span.attributes['gen_ai.usage.output_tokens']).toBe(completion.usage.completion_tokens);
+  });
+
   it('stream: usage from the final chunk, time to first chunk, Stream API intact', async () => {
     h.llm.enqueue({ text: 'one two three', chunks: 3 });
     const stream = await client().chat.completions.create({
