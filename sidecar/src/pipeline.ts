@@ -139,8 +139,9 @@ export function createPipeline(options: PipelineOptions = {}): Pipeline {
     // Redaction comes first: nothing past this line ever sees the unredacted record.
     const record = redact(decoded);
     const placement = correlator.handleRecord(record);
+    if (!jsonl) return;
     const { kind, ...fields } = record;
-    jsonl?.write(kind, { ...placementFields(placement), ...fields });
+    jsonl.write(kind, { ...placementFields(placement), ...fields });
   };
   const decoder = new TlsStreamDecoder({
     onRecord,

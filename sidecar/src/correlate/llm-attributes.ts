@@ -8,35 +8,36 @@ export function llmSpanName(call: LlmCall): string {
   return model ? `${call.operation} ${model}` : call.operation;
 }
 
-function defined(entries: Record<string, Attributes[string] | undefined>): Attributes {
-  const out: Attributes = {};
-  for (const [key, value] of Object.entries(entries)) {
-    if (value !== undefined && !(Array.isArray(value) && value.length === 0)) out[key] = value;
-  }
-  return out;
-}
-
-/** Request, response and usage attributes (no message content). */
+/** Request, response and usage attributes (no message content); unset values and empty lists are left out. */
 export function llmAttributes(call: LlmCall): Attributes {
-  return defined({
+  const { request, usage } = call;
+  // Assigned one by one, in the order they are exported: this runs once per exchange.
+  const attributes: Attributes = {
     [ATTR.genAiOperationName]: call.operation,
     [ATTR.genAiProviderName]: call.provider,
-    [ATTR.genAiRequestModel]: call.requestModel,
-    [ATTR.genAiRequestMaxTokens]: call.request.maxTokens,
-    [ATTR.genAiRequestTemperature]: call.request.temperature,
-    [ATTR.genAiRequestTopP]: call.request.topP,
-    [ATTR.genAiRequestStopSequences]: call.request.stopSequences,
-    [ATTR.genAiRequestSeed]: call.request.seed,
-    [ATTR.genAiRequestStream]: call.stream,
-    [ATTR.genAiResponseId]: call.responseId,
-    [ATTR.genAiResponseModel]: call.responseModel,
-    [ATTR.genAiResponseFinishReasons]: call.finishReasons,
-    [ATTR.genAiUsageInputTokens]: call.usage.inputTokens,
-    [ATTR.genAiUsageOutputTokens]: call.usage.outputTokens,
-    [ATTR.genAiUsageCacheReadInputTokens]: call.usage.cacheReadInputTokens,
-    [ATTR.genAiUsageCacheCreationInputTokens]: call.usage.cacheCreationInputTokens,
-    [ATTR.genAiUsageReasoningOutputTokens]: call.usage.reasoningOutputTokens,
-  });
+  };
+  if (call.requestModel !== undefined) attributes[ATTR.genAiRequestModel] = call.requestModel;
+  if (request.maxTokens !== undefined) attributes[ATTR.genAiRequestMaxTokens] = request.maxTokens;
+  if (request.temperature !== undefined) attributes[ATTR.genAiRequestTemperature] = request.temperature;
+  if (request.topP !== undefined) attributes[ATTR.genAiRequestTopP] = request.topP;
+  if (request.stopSequences?.length) attributes[ATTR.genAiRequestStopSequences] = request.stopSequences;
+  if (request.seed !== undefined) attributes[ATTR.genAiRequestSeed] = request.seed;
+  attributes[ATTR.genAiRequestStream] = call.stream;
+  if (call.responseId !== undefined) attributes[ATTR.genAiResponseId] = call.responseId;
+  if (call.responseModel !== undefined) attributes[ATTR.genAiResponseModel] = call.responseModel;
+  if (call.finishReasons.length > 0) attributes[ATTR.genAiResponseFinishReasons] = call.finishReasons;
+  if (usage.inputTokens !== undefined) attributes[ATTR.genAiUsageInputTokens] = usage.inputTokens;
+  if (usage.outputTokens !== undefined) attributes[ATTR.genAiUsageOutputTokens] = usage.outputTokens;
+  if (usage.cacheReadInputTokens !== undefined) {
+    attributes[ATTR.genAiUsageCacheReadInputTokens] = usage.cacheReadInputTokens;
+  }
+  if (usage.cacheCreationInputTokens !== undefined) {
+    attributes[ATTR.genAiUsageCacheCreationInputTokens] = usage.cacheCreationInputTokens;
+  }
+  if (usage.reasoningOutputTokens !== undefined) {
+    attributes[ATTR.genAiUsageReasoningOutputTokens] = usage.reasoningOutputTokens;
+  }
+  return attributes;
 }
 
 function toolCallArguments(raw: string): unknown {

@@ -6,6 +6,8 @@
 const EMPTY = Buffer.alloc(0);
 /** Up-front allocation limit: a declared length is a claim, not bytes we have seen. */
 const MAX_PREALLOCATION = 1024 * 1024;
+/** First allocation of a body of unknown length: most LLM replies fit, and fewer regrowths copy less. */
+const MIN_ALLOCATION = 4096;
 
 export class BodyBuffer {
   private store = EMPTY;
@@ -26,7 +28,8 @@ export class BodyBuffer {
     const n = Math.min(end - start, this.maxBytes - this.kept);
     if (n <= 0) return;
     this.reserve(this.kept + n);
-    source.copy(this.store, this.kept, start, start + n);
+    // TypedArray#set skips Buffer#copy's argument handling: bodies arrive in many small slices (SSE).
+    this.store.set(source.subarray(start, start + n), this.kept);
     this.kept += n;
   }
 
@@ -41,7 +44,9 @@ export class BodyBuffer {
 
   private reserve(size: number): void {
     if (size <= this.store.length) return;
-    const grown = Buffer.allocUnsafe(Math.min(this.maxBytes, Math.max(size, this.store.length * 2, 1024)));
+    const grown = Buffer.allocUnsafe(
+      Math.min(this.maxBytes, Math.max(size, this.store.length * 2, MIN_ALLOCATION)),
+    );
     this.store.copy(grown, 0, 0, this.kept);
     this.store = grown;
   }

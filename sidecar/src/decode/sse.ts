@@ -6,7 +6,7 @@ export interface SseParseResult {
   endedMidEvent: boolean;
 }
 
-const LINE_BREAK = /\r\n|\r|\n/;
+const LINE_BREAK = /\r\n|\r|\n/g;
 
 /**
  * Splits a whole `text/event-stream` body into messages (WHATWG server-sent events rules: CRLF, LF
@@ -16,16 +16,30 @@ const LINE_BREAK = /\r\n|\r|\n/;
  */
 export function parseSse(text: string): SseParseResult {
   const messages: SseMessage[] = [];
-  // Most servers use LF only; a plain split is several times faster than the regex.
-  const lines = text.includes('\r') ? text.split(LINE_BREAK) : text.split('\n');
-  // The piece after the last line break is unterminated; it only matters for endedMidEvent.
-  const last = lines.pop() ?? '';
+  // Most servers use LF only: indexOf finds those line ends several times faster than the regex.
+  const lfOnly = !text.includes('\r');
+  LINE_BREAK.lastIndex = 0;
   let data: string[] = [];
   let event: string | undefined;
   let id: string | undefined;
   let pending = false;
-  for (const line of lines) {
-    if (line === '') {
+  let start = 0;
+  for (;;) {
+    let end: number;
+    let next: number;
+    if (lfOnly) {
+      end = text.indexOf('\n', start);
+      next = end + 1;
+    } else {
+      const found = LINE_BREAK.exec(text);
+      end = found ? found.index : -1;
+      next = LINE_BREAK.lastIndex;
+    }
+    // The piece after the last line break is unterminated; it only matters for endedMidEvent.
+    if (end === -1) return { messages, endedMidEvent: pending || start < text.length };
+    const lineStart = start;
+    start = next;
+    if (end === lineStart) {
       if (data.length > 0) {
         const message: SseMessage = { data: data.length === 1 ? data[0] : data.join('\n') };
         if (event !== undefined) message.event = event;
@@ -38,13 +52,19 @@ export function parseSse(text: string): SseParseResult {
       pending = false;
       continue;
     }
-    if (line.charCodeAt(0) === 0x3a) continue;
+    if (text.charCodeAt(lineStart) === 0x3a) continue;
     // Nearly every line is `data: …`: take its value without the generic field split.
-    if (line.startsWith('data:')) {
-      data.push(line.charCodeAt(5) === 0x20 ? line.slice(6) : line.slice(5));
+    if (text.startsWith('data:', lineStart)) {
+      data.push(
+        text.slice(
+          text.charCodeAt(lineStart + 5) === 0x20 && lineStart + 5 < end ? lineStart + 6 : lineStart + 5,
+          end,
+        ),
+      );
       pending = true;
       continue;
     }
+    const line = text.slice(lineStart, end);
     const colon = line.indexOf(':');
     const field = colon === -1 ? line : line.slice(0, colon);
     let value = colon === -1 ? '' : line.slice(colon + 1);
@@ -54,5 +74,4 @@ export function parseSse(text: string): SseParseResult {
     else if (field === 'event') event = value;
     else if (field === 'id' && !value.includes('\0')) id = value;
   }
-  return { messages, endedMidEvent: pending || last !== '' };
 }

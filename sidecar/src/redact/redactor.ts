@@ -14,80 +14,112 @@ export type Redactor = (record: DecodedRecord) => DecodedRecord;
 
 /**
  * Returns a function producing a redacted copy of a record; the input is not modified. Body buffers
- * without a match are shared with the input rather than copied.
+ * and SSE messages without a match are shared with the input rather than copied.
  */
 export function createRedactor(options: RedactOptions = {}): Redactor {
   const isSensitive = createHeaderMatcher(options.headerNames);
   const secrets = createTextRedactor([...DEFAULT_SECRET_PATTERNS, ...(options.bodyPatterns ?? [])]);
   const text = secrets.redact;
   const keep = (value: string): string => value;
-  /** Redaction for a group of strings, or the identity when none of them has a match (one scan). */
-  const textsRedactor = (texts: readonly string[]): ((value: string) => string) =>
-    secrets.mayMatchAny(texts) ? text : keep;
 
-  const headers = (map: HeaderMap): HeaderMap => {
-    const redactValue = textsRedactor(Object.values(map));
+  const headers = (map: HeaderMap, redactValue: (value: string) => string): HeaderMap => {
     const result: HeaderMap = {};
-    for (const [name, value] of Object.entries(map))
-      result[name] = isSensitive(name) ? REDACTED : redactValue(value);
+    for (const name in map) result[name] = isSensitive(name) ? REDACTED : redactValue(map[name]);
     return result;
   };
 
-  // latin1 maps bytes 1:1 to characters, so an unmatched body survives byte-for-byte, binary or not.
-  const body = (buffer: Buffer): Buffer => {
-    if (buffer.length === 0) return buffer;
+  /**
+   * A body scanned as latin1 text, which maps bytes 1:1 to characters: an unmatched body survives
+   * byte for byte, binary or not, and is shared rather than copied. `cleanText` is set when nothing
+   * in it can match, so pieces of it (SSE data, JSON strings) need no scan of their own.
+   */
+  const body = (buffer: Buffer): { body: Buffer; cleanText?: string } => {
+    if (buffer.length === 0) return { body: buffer, cleanText: '' };
     const original = buffer.toString('latin1');
+    if (!secrets.mayMatch(original)) return { body: buffer, cleanText: original };
     const redacted = text(original);
-    return redacted === original ? buffer : Buffer.from(redacted, 'latin1');
+    return { body: redacted === original ? buffer : Buffer.from(redacted, 'latin1') };
   };
 
-  const llm = (call: LlmCall): LlmCall => {
-    const redact = textsRedactor([
-      ...call.inputMessages.map((message) => message.content),
-      call.outputText,
-      ...call.toolCalls.map((tool) => tool.arguments),
-      call.systemInstructions ?? '',
-      call.error?.message ?? '',
-    ]);
+  /** Redaction for texts that are mostly pieces of a body (identity when none can match). */
+  const piecesRedactor = (
+    texts: readonly string[],
+    cleanBody: string | undefined,
+  ): ((value: string) => string) =>
+    (cleanBody === undefined ? secrets.mayMatchAny(texts) : secrets.mayMatchAnyOutside(texts, cleanBody))
+      ? text
+      : keep;
+
+  /** Inputs come from the request body, outputs from the response body. */
+  const llm = (call: LlmCall, requestText?: string, responseText?: string): LlmCall => {
+    const inputs = call.inputMessages.map((message) => message.content);
+    if (call.systemInstructions !== undefined) inputs.push(call.systemInstructions);
+    const outputs = [call.outputText];
+    for (const tool of call.toolCalls) outputs.push(tool.arguments);
+    if (call.error) outputs.push(call.error.message);
+    const redactInput = piecesRedactor(inputs, requestText);
+    const redactOutput = piecesRedactor(outputs, responseText);
     const copy: LlmCall = {
       ...call,
       request: { ...call.request },
-      inputMessages: call.inputMessages.map((message) => ({ ...message, content: redact(message.content) })),
-      outputText: redact(call.outputText),
-      toolCalls: call.toolCalls.map((tool) => ({ ...tool, arguments: redact(tool.arguments) })),
+      inputMessages: call.inputMessages.map((message) => ({
+        ...message,
+        content: redactInput(message.content),
+      })),
+      outputText: redactOutput(call.outputText),
+      toolCalls: call.toolCalls.map((tool) => ({ ...tool, arguments: redactOutput(tool.arguments) })),
       finishReasons: [...call.finishReasons],
       usage: { ...call.usage },
     };
-    if (call.systemInstructions !== undefined) copy.systemInstructions = redact(call.systemInstructions);
-    if (call.error) copy.error = { ...call.error, message: redact(call.error.message) };
+    if (call.systemInstructions !== undefined) copy.systemInstructions = redactInput(call.systemInstructions);
+    if (call.error) copy.error = { ...call.error, message: redactOutput(call.error.message) };
     return copy;
   };
 
+  /** Redaction for the target and header values of an exchange: one scan of them all. */
+  const headRedactor = (record: HttpExchange): ((value: string) => string) => {
+    const texts = [record.request.target, ...Object.values(record.request.headers)];
+    if (record.response) texts.push(...Object.values(record.response.headers));
+    return secrets.mayMatchAny(texts) ? text : keep;
+  };
+
   const exchange = (record: HttpExchange): HttpExchange => {
+    const requestBody = body(record.request.body);
+    const redactHead = headRedactor(record);
     const copy: HttpExchange = {
       ...record,
       request: {
         ...record.request,
-        target: text(record.request.target),
-        headers: headers(record.request.headers),
-        body: body(record.request.body),
+        target: redactHead(record.request.target),
+        headers: headers(record.request.headers, redactHead),
+        body: requestBody.body,
       },
       timings: { ...record.timings },
       gaps: record.gaps.map((gap) => ({ ...gap })),
     };
+    let responseText: string | undefined;
     if (record.response) {
+      const responseBody = body(record.response.body);
+      responseText = responseBody.cleanText;
       copy.response = {
         ...record.response,
-        headers: headers(record.response.headers),
-        body: body(record.response.body),
+        headers: headers(record.response.headers, redactHead),
+        body: responseBody.body,
       };
       const { sse } = record.response;
       if (sse) {
-        const redactData = textsRedactor(sse.map((message) => message.data));
-        copy.response.sse = sse.map((message) => ({ ...message, data: redactData(message.data) }));
+        const redactData = piecesRedactor(
+          sse.map((message) => message.data),
+          responseText,
+        );
+        // Messages without a match are shared, like bodies: records are never modified downstream.
+        copy.response.sse =
+          redactData === keep
+            ? sse.slice()
+            : sse.map((message) => ({ ...message, data: redactData(message.data) }));
       }
     }
-    if (record.llm) copy.llm = llm(record.llm);
+    if (record.llm) copy.llm = llm(record.llm, requestBody.cleanText, responseText);
     return copy;
   };
 

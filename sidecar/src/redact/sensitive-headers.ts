@@ -26,12 +26,25 @@ function isExempt(name: string): boolean {
   );
 }
 
+/** Header names remembered with their verdict: the same few dozen names come with every request. */
+const MAX_REMEMBERED_NAMES = 1024;
+
 export function createHeaderMatcher(extraNames: readonly string[] = []): (name: string) => boolean {
   const exact = new Set([...DEFAULT_SENSITIVE_HEADERS, ...extraNames.map((name) => name.toLowerCase())]);
-  return (name) => {
+  const decide = (name: string): boolean => {
     const key = name.toLowerCase();
     if (exact.has(key)) return true;
     if (isExempt(key)) return false;
     return SENSITIVE_NAME_PARTS.some((part) => key.includes(part));
+  };
+  const remembered = new Map<string, boolean>();
+  return (name) => {
+    let sensitive = remembered.get(name);
+    if (sensitive === undefined) {
+      sensitive = decide(name);
+      if (remembered.size >= MAX_REMEMBERED_NAMES) remembered.clear();
+      remembered.set(name, sensitive);
+    }
+    return sensitive;
   };
 }

@@ -1,6 +1,22 @@
+import { ownCopy } from '../own-copy.js';
 import type { HeaderMap } from '../types.js';
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/** Valid names seen, with their lower-case key: the same few dozen names come with every message. */
+const knownNames = new Map<string, string>();
+const MAX_KNOWN_NAMES = 1024;
+
+/** The lower-case key of a header name, or undefined when it is not a valid token. */
+function headerKey(name: string): string | undefined {
+  const known = knownNames.get(name);
+  if (known !== undefined) return known;
+  if (!HEADER_NAME.test(name)) return undefined;
+  const key = name.toLowerCase();
+  if (knownNames.size >= MAX_KNOWN_NAMES) knownNames.clear();
+  knownNames.set(ownCopy(name), ownCopy(key));
+  return key;
+}
 
 /** Adds one header line to `headers`; returns an error text when the line is not a valid field. */
 export function addHeaderLine(headers: HeaderMap, line: string): string | undefined {
@@ -8,9 +24,8 @@ export function addHeaderLine(headers: HeaderMap, line: string): string | undefi
   if (first === 0x20 || first === 0x09) return 'obsolete header line folding';
   const colon = line.indexOf(':');
   if (colon <= 0) return 'header line without a name';
-  const name = line.slice(0, colon);
-  if (!HEADER_NAME.test(name)) return 'invalid header name';
-  const key = name.toLowerCase();
+  const key = headerKey(line.slice(0, colon));
+  if (key === undefined) return 'invalid header name';
   const value = line.slice(colon + 1).trim();
   const previous = headers[key];
   if (previous === undefined) headers[key] = value;

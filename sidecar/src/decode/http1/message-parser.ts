@@ -353,6 +353,14 @@ export class Http1MessageParser {
         return next;
       }
     }
+    if (this.state === 'chunk-data-end' && this.lineLength === 0) {
+      // Fast path: the empty line after chunk data (once per chunk; an SSE event is often one chunk).
+      const end = buf[pos] === CR ? pos + 1 : pos;
+      if (buf[end] === LF) {
+        this.state = 'chunk-size';
+        return end + 1;
+      }
+    }
     const line = this.takeLine(buf, pos);
     if (line === undefined) {
       if (this.lineLength > MAX_CHUNK_LINE_BYTES) this.fail('chunked framing line too long', tsNs, true);
@@ -454,20 +462,31 @@ export class Http1MessageParser {
 
   /** Next LF-terminated line (CR stripped) as latin1 text, joining a line split across inputs. */
   private takeLine(buf: Buffer, pos: number): { text: string; next: number } | undefined {
-    const lf = buf.indexOf(LF, pos);
+    const lf = findLf(buf, pos);
     if (lf === -1) {
       // Callers fail the message once a line exceeds their limit, which bounds what is kept here.
       this.lineParts.push(Buffer.from(buf.subarray(pos)));
       this.lineLength += buf.length - pos;
       return undefined;
     }
-    let bytes = buf.subarray(pos, lf);
-    if (this.lineLength > 0) {
-      bytes = Buffer.concat([...this.lineParts, bytes]);
-      this.lineParts = [];
-      this.lineLength = 0;
+    if (this.lineLength === 0) {
+      const end = lf > pos && buf[lf - 1] === CR ? lf - 1 : lf;
+      return { text: buf.toString('latin1', pos, end), next: lf + 1 };
     }
+    const bytes = Buffer.concat([...this.lineParts, buf.subarray(pos, lf)]);
+    this.lineParts = [];
+    this.lineLength = 0;
     const end = bytes.length > 0 && bytes[bytes.length - 1] === CR ? bytes.length - 1 : bytes.length;
     return { text: bytes.toString('latin1', 0, end), next: lf + 1 };
   }
+}
+
+/** Bytes searched one by one before Buffer.indexOf takes over: a native call costs more on short lines. */
+const SHORT_LINE = 256;
+
+/** Index of the next LF at or after `pos`, or -1. */
+function findLf(buf: Buffer, pos: number): number {
+  const shortEnd = Math.min(buf.length, pos + SHORT_LINE);
+  for (let i = pos; i < shortEnd; i++) if (buf[i] === LF) return i;
+  return shortEnd === buf.length ? -1 : buf.indexOf(LF, shortEnd);
 }

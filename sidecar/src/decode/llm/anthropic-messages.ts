@@ -4,6 +4,7 @@ import { forEachJsonEvent, type LlmApiDecoder } from './api.js';
 import { contentText } from './content.js';
 import { errorFromJson } from './errors.js';
 import { asArray, asNumber, asObject, asString, type JsonObject } from './json.js';
+import { JsonProjector } from './json-projection.js';
 import { readRequestParams } from './request-params.js';
 
 interface BlockState {
@@ -11,6 +12,17 @@ interface BlockState {
   text: string;
   tool?: LlmToolCall;
 }
+
+/** Reads stream events: readStream uses these keys and no others. */
+const EVENTS = new JsonProjector({
+  type: true,
+  index: true,
+  message: true,
+  content_block: true,
+  delta: { type: true, text: true, partial_json: true, stop_reason: true },
+  usage: true,
+  error: true,
+});
 
 export const anthropicMessages: LlmApiDecoder = {
   readRequest(call, body) {
@@ -40,7 +52,7 @@ export const anthropicMessages: LlmApiDecoder = {
   readStream(call, events) {
     const blocks = new Map<number, BlockState>();
     const usage: RawUsage = {};
-    forEachJsonEvent(events, (data) => {
+    forEachJsonEvent(events, EVENTS, (data) => {
       const index = asNumber(data.index) ?? 0;
       switch (data.type) {
         case 'message_start': {

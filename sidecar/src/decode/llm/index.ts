@@ -1,4 +1,6 @@
 /** Recognises LLM API calls in HTTP exchanges and rebuilds them as `LlmCall`s. */
+
+import { ownCopy } from '../own-copy.js';
 import type { HttpRequestRecord, HttpResponseRecord, LlmCall } from '../types.js';
 import { anthropicMessages } from './anthropic-messages.js';
 import type { LlmApiDecoder } from './api.js';
@@ -48,6 +50,7 @@ export function buildLlmCall(
   if (response.sse) {
     call.stream = true;
     decoder.readStream(call, response.sse);
+    detachSpanStrings(call);
     return call;
   }
   const text = response.body.toString('utf8');
@@ -55,4 +58,15 @@ export function buildLlmCall(
   if (response.status >= 400) call.error = errorFromResponse(response.status, json, text);
   else if (json) decoder.readResponse(call, json);
   return call;
+}
+
+/**
+ * Values read from stream events are cut from the whole response body. Those that go on spans, which
+ * can wait in an export queue long after the exchange, are copied so they do not keep the body alive.
+ */
+function detachSpanStrings(call: LlmCall): void {
+  if (call.responseId !== undefined) call.responseId = ownCopy(call.responseId);
+  if (call.responseModel !== undefined) call.responseModel = ownCopy(call.responseModel);
+  call.finishReasons = call.finishReasons.map(ownCopy);
+  if (call.error) call.error = { type: ownCopy(call.error.type), message: ownCopy(call.error.message) };
 }

@@ -4,6 +4,7 @@ import { forEachJsonEvent, type LlmApiDecoder } from './api.js';
 import { contentText } from './content.js';
 import { errorFromJson } from './errors.js';
 import { asArray, asNumber, asObject, asString, type JsonObject } from './json.js';
+import { JsonProjector } from './json-projection.js';
 import { openAiUsage } from './openai-usage.js';
 import { readRequestParams } from './request-params.js';
 
@@ -13,6 +14,15 @@ interface ChoiceState {
   /** By the `index` the stream gives each tool call. */
   toolCalls: Map<number, LlmToolCall>;
 }
+
+/** Reads stream chunks: readStream uses these keys and no others. */
+const CHUNKS = new JsonProjector({
+  error: true,
+  id: true,
+  model: true,
+  choices: { index: true, delta: { content: true, refusal: true, tool_calls: true }, finish_reason: true },
+  usage: true,
+});
 
 export const openAiChat: LlmApiDecoder = {
   readRequest(call, body) {
@@ -40,7 +50,7 @@ export const openAiChat: LlmApiDecoder = {
 
   readStream(call, events) {
     const choices = new Map<number, ChoiceState>();
-    forEachJsonEvent(events, (chunk) => {
+    forEachJsonEvent(events, CHUNKS, (chunk) => {
       if (chunk.error !== undefined) {
         call.error = errorFromJson(chunk);
         return;

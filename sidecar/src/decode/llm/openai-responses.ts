@@ -3,11 +3,24 @@ import type { LlmCall, LlmMessage, LlmToolCall } from '../types.js';
 import { forEachJsonEvent, type LlmApiDecoder } from './api.js';
 import { contentText } from './content.js';
 import { asArray, asNumber, asObject, asString, type JsonObject } from './json.js';
+import { JsonProjector } from './json-projection.js';
 import { openAiUsage } from './openai-usage.js';
 import { readRequestParams } from './request-params.js';
 
 /** Final events of a response stream; each carries the whole response object. */
 const FINAL_EVENTS = new Set(['response.completed', 'response.incomplete', 'response.failed']);
+
+/** Reads stream events: readStream uses these keys and no others. */
+const EVENTS = new JsonProjector({
+  type: true,
+  output_index: true,
+  response: true,
+  delta: true,
+  item: true,
+  arguments: true,
+  code: true,
+  message: true,
+});
 
 export const openAiResponses: LlmApiDecoder = {
   readRequest(call, body) {
@@ -28,7 +41,7 @@ export const openAiResponses: LlmApiDecoder = {
     // Deltas are assembled as a fallback; the final event's full response wins when it has output.
     const texts = new Map<number, string>();
     const tools = new Map<number, LlmToolCall>();
-    forEachJsonEvent(events, (data) => {
+    forEachJsonEvent(events, EVENTS, (data) => {
       const type = asString(data.type) ?? '';
       const index = asNumber(data.output_index) ?? 0;
       if (type === 'response.created' || type === 'response.in_progress') {
