@@ -28,7 +28,7 @@ const volatile __u64 tls_wakeup_bytes = 1 << 20; /* set by the loader from the r
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 16 << 20); /* resized by the loader */
+	__uint(max_entries, 8 << 20); /* resized by the loader */
 } events SEC(".maps");
 
 struct {

@@ -28,7 +28,7 @@ const { values: args } = parseArgs({
 });
 const PLAN = args.quick
   ? { agentPairs: 1, agentSteps: 5, loadPairs: 1, loadMs: 2000, decodeSeconds: 0.5 }
-  : { agentPairs: 8, agentSteps: 12, loadPairs: 2, loadMs: 5000, decodeSeconds: 2 };
+  : { agentPairs: 12, agentSteps: 12, loadPairs: 2, loadMs: 5000, decodeSeconds: 2 };
 const LOAD_SIZES = [1024, 64 * 1024];
 const LOAD_CONCURRENCY = 8;
 const parts = new Set(args.only.split(','));

@@ -3,7 +3,7 @@ import type { CaptureEvent } from './events.js';
 export interface CaptureOptions {
   /** Which processes to trace: explicit pids (and their descendants), a comm matched at exec, or all. */
   target: { pids?: number[]; comm?: string; all?: boolean };
-  /** Kernel ring buffer size in bytes, a power of two ≥ 4096; default 16 MiB. */
+  /** Kernel ring buffer size in bytes, a power of two ≥ 4096; default 8 MiB. */
   ringBufferBytes?: number;
   /** Capture TLS plaintext; default true. */
   tls?: boolean;
