@@ -8,6 +8,19 @@ async function baseline() {
   return { flush: async () => {} };
 }
 
+/**
+ * No instrumentation, only what every OTel setup installs first: the AsyncLocalStorage context
+ * manager, used once. On Node 20 that switches on promise hooks for the whole process, a cost per
+ * promise (so per stream chunk) that any instrumentation pays on top of its own.
+ */
+async function contextOnly() {
+  const [{ context, createContextKey, ROOT_CONTEXT }, { AsyncLocalStorageContextManager }] =
+    await Promise.all([import('@opentelemetry/api'), import('@opentelemetry/context-async-hooks')]);
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  context.with(ROOT_CONTEXT.setValue(createContextKey('bench'), 1), () => {});
+  return { flush: async () => {} };
+}
+
 /** `init()` with its defaults: GenAI + fetch/undici spans, trace-header injection, metrics, child-process env. */
 async function agentsight({ otlpURL, serviceName }) {
   const { init } = await import('@agentsight/otel');
@@ -94,6 +107,7 @@ async function otlpMeterProvider(otlpURL, serviceName) {
 
 export const VARIANTS = {
   baseline: { label: 'baseline (no OTel)', setup: baseline },
+  'context-only': { label: 'context manager only (no instrumentation)', setup: contextOnly },
   agentsight: { label: '@agentsight/otel init()', setup: agentsight },
   'agentsight-genai': { label: '@agentsight/otel GenAI only', setup: agentsightGenaiOnly },
   contrib: { label: 'contrib instrumentation-openai', setup: contrib },
