@@ -6,6 +6,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaptureEvent, CaptureHandle } from '../../src/capture/index.js';
 import { captureAvailable, type EventLog, runTracked, startLoggedCapture, tempDir } from './helpers.js';
 
+/** The first file event of `op` on `path`, waiting for it to come through. */
+async function fileEvent(
+  log: EventLog,
+  op: string,
+  path: string,
+): Promise<Extract<CaptureEvent, { kind: 'file' }>> {
+  return (await log.waitFor(
+    (e) => e.kind === 'file' && e.op === op && e.path === path,
+    `${op} ${path}`,
+  )) as Extract<CaptureEvent, { kind: 'file' }>;
+}
+
 describe.runIf(captureAvailable('process.test.ts'))('capture: process, file and network events', () => {
   let capture: CaptureHandle;
   let log: EventLog;
@@ -64,12 +76,8 @@ describe.runIf(captureAvailable('process.test.ts'))('capture: process, file and 
     ].join('; ');
     const { pid } = await runTracked(capture, '/bin/sh', ['-c', script]);
     await log.waitForExit(pid);
-    // The last command's exit happens after the shell's; give children's events a moment.
-    const files = async (op: string, path: string) =>
-      (await log.waitFor(
-        (e) => e.kind === 'file' && e.op === op && e.path === path,
-        `${op} ${path}`,
-      )) as Extract<CaptureEvent, { kind: 'file' }>;
+    // The last command's exit happens after the shell's: fileEvent waits for children's events.
+    const files = (op: string, path: string) => fileEvent(log, op, path);
 
     expect((await files('mkdir', `${dir}/a`)).result).toBe(0);
     const open = await files('open', `${dir}/a/f`);
@@ -95,11 +103,7 @@ describe.runIf(captureAvailable('process.test.ts'))('capture: process, file and 
     ].join(' && ');
     const { pid } = await runTracked(capture, '/bin/sh', ['-c', script]);
     await log.waitForExit(pid);
-    const file = async (op: string, path: string) =>
-      (await log.waitFor(
-        (e) => e.kind === 'file' && e.op === op && e.path === path,
-        `${op} ${path}`,
-      )) as Extract<CaptureEvent, { kind: 'file' }>;
+    const file = (op: string, path: string) => fileEvent(log, op, path);
 
     expect((await file('mkdir', `${dir}/rel`)).pathResolved).toBe(true);
     expect((await file('open', `${dir}/rel/f`)).pathResolved).toBe(true);
