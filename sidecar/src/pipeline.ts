@@ -184,8 +184,9 @@ export function createPipeline(options: PipelineOptions = {}): Pipeline {
   const onActivity = (event: ActivityEvent): void => {
     const activity = event.kind === 'exec' ? { ...event, argv: redactArgv(event.argv) } : event;
     const placement = correlator.handleActivity(activity);
+    if (!jsonl) return;
     const { kind, ...fields } = activity;
-    jsonl?.write(kind, { ...placementFields(placement), ...fields });
+    jsonl.write(kind, { ...placementFields(placement), ...fields });
   };
 
   const handle = (event: CaptureEvent): void => {
