@@ -21,8 +21,12 @@ export function sampleCpu(pidsOf, intervalMs = 50) {
   /** The process's CPU µs at wall time `ms`, interpolated between the samples around it. */
   const at = (name, ms) => {
     const known = samples.filter((s) => s.values[name] !== undefined);
+    if (known.length === 0) return Number.NaN;
     const after = known.findIndex((s) => s.ms >= ms);
-    if (after <= 0) return known[Math.max(after, 0)]?.values[name] ?? Number.NaN;
+    // Before the first sample or after the last: the nearest one (the process had not started or
+    // had already exited, so its CPU time was not moving).
+    if (after === 0) return known[0].values[name];
+    if (after === -1) return known[known.length - 1].values[name];
     const a = known[after - 1];
     const b = known[after];
     return a.values[name] + ((b.values[name] - a.values[name]) * (ms - a.ms)) / (b.ms - a.ms);
