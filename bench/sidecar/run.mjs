@@ -8,13 +8,14 @@
  *
  *   node bench/sidecar/run.mjs [--quick] [--only a,b,c]
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { sampleCpu } from '../lib/cpu-sampler.mjs';
+import { getServerCertificate } from '@agentsight/mock-llm';
 import { forkWorker } from '../lib/ipc.mjs';
 import { machineLine } from '../lib/machine.mjs';
 import { fixed, printBanner } from '../lib/table.mjs';
@@ -85,37 +86,8 @@ async function agentWorkload(cli, services) {
   return runs;
 }
 
-function selfSignedCertificate() {
-  const key = join(work, 'key.pem');
-  const cert = join(work, 'cert.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1,DNS:localhost',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-    ],
-    { stdio: 'ignore' },
-  );
-  return { key, cert };
-}
-
-async function startLoadServer({ key, cert }) {
-  const server = spawn(process.execPath, [here('./load-server.mjs'), key, cert], {
+async function startLoadServer({ keyPath, certPath }) {
+  const server = spawn(process.execPath, [here('./load-server.mjs'), keyPath, certPath], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const line = await new Promise((resolve, reject) => {
@@ -152,9 +124,9 @@ function windowCpu(window, samples) {
 
 /** (b) and (d) */
 async function saturatingLoad(cli, services) {
-  const tls = selfSignedCertificate();
+  const tls = await getServerCertificate();
   const server = await startLoadServer(tls);
-  const env = { NODE_EXTRA_CA_CERTS: tls.cert };
+  const env = { NODE_EXTRA_CA_CERTS: tls.certPath };
   const sidecarOptions = ['--otlp-endpoint', services.otlpEndpoint];
   const results = {};
   try {

@@ -12,6 +12,7 @@ export {
   type ScriptStep,
 } from './brain.js';
 export { startMockLlm } from './server.js';
+export { getServerCertificate, type ServerCertificate } from './tls.js';
 export { createTrustedFetch, type TrustedFetch } from './trusted-fetch.js';
 export type {
   Conversation,

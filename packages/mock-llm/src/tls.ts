@@ -6,7 +6,10 @@ import { generate } from 'selfsigned';
 export interface ServerCertificate {
   cert: string;
   key: string;
+  /** The certificate as a PEM file: what clients trust (NODE_EXTRA_CA_CERTS, curl --cacert). */
   certPath: string;
+  /** The private key as a PEM file, beside it in a directory only this user can read. */
+  keyPath: string;
 }
 
 const VALIDITY_DAYS = 30;
@@ -53,7 +56,10 @@ async function createCertificate(hostnames: readonly string[]): Promise<ServerCe
       },
     ],
   });
-  const certPath = join(mkdtempSync(join(tmpdir(), 'mock-llm-')), 'ca.pem');
+  const dir = mkdtempSync(join(tmpdir(), 'mock-llm-'));
+  const certPath = join(dir, 'ca.pem');
+  const keyPath = join(dir, 'key.pem');
   writeFileSync(certPath, pems.cert);
-  return { cert: pems.cert, key: pems.private, certPath };
+  writeFileSync(keyPath, pems.private, { mode: 0o600 });
+  return { cert: pems.cert, key: pems.private, certPath, keyPath };
 }

@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { getServerCertificate } from '@agentsight/mock-llm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DecodedRecord } from '../../src/capture/record-decoder.js';
 import { TlsData } from '../../src/capture/record-layout.js';
-import { captureAvailable, makeCertificate, tempDir } from './helpers.js';
+import { captureAvailable } from './helpers.js';
 import { RawLoader } from './raw-loader.js';
 
 const isExit = (pid: number) => (r: DecodedRecord) =>
@@ -37,7 +38,7 @@ describe.runIf(captureAvailable('loader.test.ts'))('agentsight-loader protocol',
   let certPath: string;
 
   beforeAll(async () => {
-    const tls = makeCertificate(tempDir('agentsight-loader-'));
+    const tls = await getServerCertificate();
     certPath = tls.certPath;
     server = createServer({ cert: tls.cert, key: tls.key }, (req, res) => {
       req.resume();

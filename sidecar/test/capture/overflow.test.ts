@@ -1,8 +1,9 @@
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { getServerCertificate } from '@agentsight/mock-llm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaptureEvent } from '../../src/capture/index.js';
-import { captureAvailable, makeCertificate, runTracked, startLoggedCapture, tempDir } from './helpers.js';
+import { captureAvailable, runTracked, startLoggedCapture } from './helpers.js';
 
 type Loss = Extract<CaptureEvent, { kind: 'loss' }>;
 
@@ -12,7 +13,7 @@ describe.runIf(captureAvailable('overflow.test.ts'))('capture: ring buffer overf
   let certPath: string;
 
   beforeAll(async () => {
-    const tls = makeCertificate(tempDir('agentsight-overflow-'));
+    const tls = await getServerCertificate();
     certPath = tls.certPath;
     server = createServer({ cert: tls.cert, key: tls.key }, (req, res) => {
       req.resume();

@@ -1,16 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server, type TLSSocket } from 'node:tls';
+import { getServerCertificate } from '@agentsight/mock-llm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaptureHandle } from '../../src/capture/index.js';
-import {
-  captureAvailable,
-  type EventLog,
-  makeCertificate,
-  reassemble,
-  runTracked,
-  startLoggedCapture,
-  tempDir,
-} from './helpers.js';
+import { captureAvailable, type EventLog, reassemble, runTracked, startLoggedCapture } from './helpers.js';
 
 const RESPONSE = 'HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: keep-alive\r\n\r\nok';
 const REQUESTS = 3;
@@ -30,7 +23,7 @@ describe.runIf(captureAvailable('tls-write-retry.test.ts'))('capture: SSL_write 
   const received: Buffer[][] = [];
 
   beforeAll(async () => {
-    const tls = makeCertificate(tempDir('agentsight-tls-retry-'));
+    const tls = await getServerCertificate();
     certPath = tls.certPath;
     // A raw TLS server, so the test sees exactly the bytes the client's SSL_write calls delivered.
     server = createServer({ cert: tls.cert, key: tls.key }, (socket: TLSSocket) => {

@@ -3,12 +3,12 @@ import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { getServerCertificate } from '@agentsight/mock-llm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaptureEvent, CaptureHandle } from '../../src/capture/index.js';
 import {
   captureAvailable,
   type EventLog,
-  makeCertificate,
   reassemble,
   runTracked,
   startLoggedCapture,
@@ -49,7 +49,7 @@ describe.runIf(captureAvailable('tls.test.ts'))('capture: TLS plaintext', () => 
 
   beforeAll(async () => {
     dir = tempDir('agentsight-tls-');
-    const tls = makeCertificate(dir);
+    const tls = await getServerCertificate();
     certPath = tls.certPath;
     // Echo server: the response body says which request it answers and how many bytes it got.
     server = createServer({ cert: tls.cert, key: tls.key }, (req, res) => {

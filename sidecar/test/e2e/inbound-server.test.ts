@@ -2,8 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { getServerCertificate } from '@agentsight/mock-llm';
 import { describe, expect, it } from 'vitest';
-import { makeCertificate } from '../capture/helpers.js';
 import { assertBuilt, isRoot, readJsonl, runRecord } from './run-record.js';
 
 describe.skipIf(!isRoot)('agentsight-sidecar record around an HTTPS server (inbound requests)', () => {
@@ -11,12 +11,12 @@ describe.skipIf(!isRoot)('agentsight-sidecar record around an HTTPS server (inbo
     assertBuilt();
     const dir = mkdtempSync(join(tmpdir(), 'sidecar-inbound-'));
     try {
-      const { certPath } = makeCertificate(dir);
+      const { certPath, keyPath } = await getServerCertificate();
       const portFile = join(dir, 'port');
       const jsonlPath = join(dir, 'capture.jsonl');
       const run = runRecord(
         ['--jsonl', jsonlPath, '--', process.execPath, 'test/e2e/fixtures/https-server.mjs'],
-        { ...process.env, CERT_PATH: certPath, KEY_PATH: join(dir, 'key.pem'), PORT_FILE: portFile },
+        { ...process.env, CERT_PATH: certPath, KEY_PATH: keyPath, PORT_FILE: portFile },
         30_000,
       );
       await expect
