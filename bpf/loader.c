@@ -33,6 +33,7 @@
 #include <bpf/libbpf.h>
 #include "agentsight.h"
 #include "agentsight.skel.h"
+#include "elf_symbols.h"
 
 #define EXIT_NO_PRIVILEGES 77
 #define OUT_BUF_SIZE (1 << 20)
@@ -67,7 +68,6 @@ static struct options opts = {
 #define TLS_POLL_MS 10
 
 static struct agentsight_bpf *skel;
-static bool libbpf_quiet; /* silences expected failures while probing files for symbols */
 
 /* ------------------------------------------------------------------ logging */
 
@@ -83,7 +83,7 @@ static void logf_(const char *fmt, ...)
 
 static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	if (libbpf_quiet || (level == LIBBPF_DEBUG && !opts.verbose))
+	if (level == LIBBPF_DEBUG && !opts.verbose)
 		return 0;
 	return vfprintf(stderr, fmt, ap);
 }
@@ -369,11 +369,11 @@ static bool keep_link(struct bpf_link *l)
 	return true;
 }
 
-static struct bpf_link *attach_symbol(struct bpf_program *prog, const char *path, const char *sym,
+static struct bpf_link *attach_offset(struct bpf_program *prog, const char *path, size_t offset,
 				      bool retprobe)
 {
-	LIBBPF_OPTS(bpf_uprobe_opts, uo, .func_name = sym, .retprobe = retprobe);
-	struct bpf_link *l = bpf_program__attach_uprobe_opts(prog, -1, path, 0, &uo);
+	LIBBPF_OPTS(bpf_uprobe_opts, uo, .retprobe = retprobe);
+	struct bpf_link *l = bpf_program__attach_uprobe_opts(prog, -1, path, offset, &uo);
 	return libbpf_get_error(l) ? NULL : l;
 }
 
@@ -382,12 +382,15 @@ struct call_links {
 	struct bpf_link *entry, *ret;
 };
 
-/* Attaches both probes of `sym`, or neither. */
+/* Attaches both probes at `offset` (0: the file lacks the function), or neither. */
 static bool attach_call(struct call_links *cl, struct bpf_program *entry, struct bpf_program *ret,
-			const char *path, const char *sym)
+			const char *path, size_t offset)
 {
-	cl->entry = attach_symbol(entry, path, sym, false);
-	cl->ret = cl->entry ? attach_symbol(ret, path, sym, true) : NULL;
+	*cl = (struct call_links){};
+	if (!offset)
+		return false;
+	cl->entry = attach_offset(entry, path, offset, false);
+	cl->ret = cl->entry ? attach_offset(ret, path, offset, true) : NULL;
 	if (!cl->ret) {
 		bpf_link__destroy(cl->entry);
 		cl->entry = NULL;
@@ -405,6 +408,32 @@ static bool keep_call(struct call_links *cl)
 	return keep_link(cl->entry);
 }
 
+/* The functions probed in a TLS library, resolved together in one pass over its symbols. */
+enum tls_fn {
+	FN_SSL_WRITE,
+	FN_SSL_READ,
+	FN_SSL_WRITE_EX,
+	FN_SSL_READ_EX,
+	FN_SSL_FREE,
+	/* Handshake timing: the public entry point, plus the internal ones that SSL_read/SSL_write
+	 * drive implicitly where a static OpenSSL keeps its symbol table (node never calls
+	 * SSL_do_handshake). Nested entries are harmless: the innermost return reports. */
+	FN_SSL_DO_HANDSHAKE,
+	FN_STATEM_CONNECT,
+	FN_STATEM_ACCEPT,
+	N_TLS_FNS,
+};
+static const char *const tls_fn_names[N_TLS_FNS] = {
+	[FN_SSL_WRITE] = "SSL_write",
+	[FN_SSL_READ] = "SSL_read",
+	[FN_SSL_WRITE_EX] = "SSL_write_ex",
+	[FN_SSL_READ_EX] = "SSL_read_ex",
+	[FN_SSL_FREE] = "SSL_free",
+	[FN_SSL_DO_HANDSHAKE] = "SSL_do_handshake",
+	[FN_STATEM_CONNECT] = "ossl_statem_connect",
+	[FN_STATEM_ACCEPT] = "ossl_statem_accept",
+};
+
 /*
  * Attaches the TLS probes to one file, once per dev:inode. `path` must be openable by the
  * loader (e.g. /proc/<pid>/root/...); `shown` is what the ATTACH record reports. Files that
@@ -413,16 +442,16 @@ static bool keep_call(struct call_links *cl)
 static void attach_tls_file(const char *path, const char *shown, __u32 pid)
 {
 	struct stat st;
-	if (!opts.tls || stat(path, &st) || !S_ISREG(st.st_mode) || file_seen(&st))
+	size_t off[N_TLS_FNS];
+	if (!opts.tls || stat(path, &st) || !S_ISREG(st.st_mode) || file_seen(&st) ||
+	    elf_resolve_functions(path, tls_fn_names, N_TLS_FNS, off) <= 0 || !off[FN_SSL_WRITE] ||
+	    !off[FN_SSL_READ])
 		return;
 
-	libbpf_quiet = true;
-	struct call_links w = {}, r = {};
-	if (!attach_call(&w, skel->progs.ssl_write_entry, skel->progs.ssl_write_return, path, "SSL_write") ||
-	    !attach_call(&r, skel->progs.ssl_read_entry, skel->progs.ssl_read_return, path, "SSL_read")) {
-		libbpf_quiet = false;
-		if (w.ret)
-			logf_("%s exports SSL_write but attaching SSL_read failed; not capturing it", shown);
+	struct call_links w, r;
+	if (!attach_call(&w, skel->progs.ssl_write_entry, skel->progs.ssl_write_return, path, off[FN_SSL_WRITE]) ||
+	    !attach_call(&r, skel->progs.ssl_read_entry, skel->progs.ssl_read_return, path, off[FN_SSL_READ])) {
+		logf_("%s exports SSL_write and SSL_read but attaching to them failed; not capturing it", shown);
 		bpf_link__destroy(w.entry);
 		bpf_link__destroy(w.ret);
 		return;
@@ -432,26 +461,20 @@ static void attach_tls_file(const char *path, const char *shown, __u32 pid)
 	/* OpenSSL >= 1.1.1 also has the _ex forms, which OpenSSL 3 clients prefer. */
 	struct call_links wx, rx;
 	bool ex = attach_call(&wx, skel->progs.ssl_write_ex_entry, skel->progs.ssl_write_ex_return, path,
-			      "SSL_write_ex") &&
+			      off[FN_SSL_WRITE_EX]) &&
 		  keep_call(&wx);
 	ex = attach_call(&rx, skel->progs.ssl_read_ex_entry, skel->progs.ssl_read_ex_return, path,
-			 "SSL_read_ex") &&
+			 off[FN_SSL_READ_EX]) &&
 	     keep_call(&rx) && ex;
-	bool fr = keep_link(attach_symbol(skel->progs.ssl_free, path, "SSL_free", false));
-	/* Handshake timing: the public entry point, plus the internal ones that SSL_read/SSL_write
-	 * drive implicitly where a static OpenSSL keeps its symbol table (node never calls
-	 * SSL_do_handshake). Nested entries are harmless: the innermost return reports. */
-	static const char *const handshake_fns[] = { "SSL_do_handshake", "ossl_statem_connect",
-						     "ossl_statem_accept" };
+	bool fr = off[FN_SSL_FREE] && keep_link(attach_offset(skel->progs.ssl_free, path, off[FN_SSL_FREE], false));
 	bool hs = false;
-	for (size_t i = 0; i < sizeof(handshake_fns) / sizeof(handshake_fns[0]); i++) {
+	for (int fn = FN_SSL_DO_HANDSHAKE; fn <= FN_STATEM_ACCEPT; fn++) {
 		struct call_links h;
 		hs = (attach_call(&h, skel->progs.ssl_handshake_entry, skel->progs.ssl_handshake_return, path,
-				  handshake_fns[i]) &&
+				  off[fn]) &&
 		      keep_call(&h)) ||
 		     hs;
 	}
-	libbpf_quiet = false;
 
 	logf_("attached TLS probes to %s (pid %u)%s%s%s", shown, pid, ex ? "" : " without _ex forms",
 	      fr ? "" : " without SSL_free", hs ? "" : " without handshake timing");

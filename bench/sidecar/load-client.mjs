@@ -1,6 +1,7 @@
 /**
  * (b) The load generator: CONCURRENCY keep-alive connections, each POSTing BODY_BYTES and reading
- * the same-sized reply, back to back. After a 1 s warm-up it counts completed requests for
+ * the same-sized reply, back to back. After a 2 s warm-up (long enough for a loader started
+ * beside it to attach; see capture-only.mjs) it counts completed requests for
  * DURATION_MS and writes {requests, bytes, seconds, completed, window} to OUT.json, where
  * `completed` counts every request including warm-up and drain (what a capture of this process
  * must account for) and `window` is the counting window: wall-clock start and end, and the CPU
@@ -14,7 +15,7 @@ import { Agent, request } from 'node:https';
 const [out, url, bodyBytes, concurrency, durationMs] = process.argv.slice(2);
 const body = Buffer.alloc(Number(bodyBytes), 'x');
 const agent = new Agent({ keepAlive: true, maxSockets: Number(concurrency) });
-const WARMUP_MS = 1000;
+const WARMUP_MS = 2000;
 
 function post() {
   return new Promise((resolve, reject) => {

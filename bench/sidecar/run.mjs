@@ -1,7 +1,9 @@
 /**
  * bench:sidecar — what attaching the eBPF sidecar costs, in one run:
  *   (a) agent-like workload wall time with and without `agentsight-sidecar record`
- *   (b) saturating HTTPS loopback throughput (1 KiB and 64 KiB bodies) with and without, and loss
+ *   (b) saturating HTTPS loopback throughput (1 KiB and 64 KiB bodies) with and without, and loss;
+ *       also with the BPF loader alone (records to /dev/null), to split the cost between the
+ *       kernel capture and the sidecar's decoding
  *   (c) decode throughput of the TypeScript pipeline on recorded (and synthetic) captures, one core
  *   (d) sidecar RSS (node process + BPF loader) at steady state during (b)
  * With and without runs alternate (A B B A …) so drift of the shared machine cancels.
@@ -20,6 +22,7 @@ import { forkWorker } from '../lib/ipc.mjs';
 import { machineLine } from '../lib/machine.mjs';
 import { fixed, printBanner } from '../lib/table.mjs';
 import { enableBpfStats, watchBpfPrograms } from './bpf-stats.mjs';
+import { runUnderLoaderOnly } from './capture-only.mjs';
 import { printReport } from './report.mjs';
 import { sampleSidecarRss } from './rss-sampler.mjs';
 import { parseSummary, probeCapture, recordArgv, runTimed, sidecarCliPath } from './sidecar-cli.mjs';
@@ -122,6 +125,41 @@ function windowCpu(window, samples) {
   };
 }
 
+/** Runs of (b), in A B C C B A … order so drift of the shared machine cancels. */
+const LOAD_MODES = ['plain', 'traced', 'captureOnly'];
+function loadRounds(pairs) {
+  return Array.from({ length: pairs }, (_, i) =>
+    i % 2 === 0 ? LOAD_MODES : [...LOAD_MODES].reverse(),
+  ).flat();
+}
+
+/** One (b) run in `mode`; its CPU (and, traced, the sidecar's RSS) sampled while it runs. */
+async function loadRun(mode, argv, { cli, env, sidecarOptions, server }) {
+  let rss;
+  let sidecarPid;
+  let loaderPid;
+  const cpu = sampleCpu(() => ({
+    server: server.pid,
+    sidecar: sidecarPid,
+    loader: loaderPid ?? rss?.loaderPid(),
+  }));
+  if (mode === 'captureOnly') {
+    const result = await runUnderLoaderOnly(argv, { env, onLoader: (pid) => (loaderPid = pid) });
+    return { result, samples: cpu.stop() };
+  }
+  const result = await runMaybeTraced(argv, mode === 'traced', {
+    cli,
+    env,
+    sidecarOptions,
+    onSidecar: (pid) => {
+      if (mode !== 'traced') return;
+      sidecarPid = pid;
+      rss = sampleSidecarRss(pid);
+    },
+  });
+  return { result, samples: cpu.stop(), rss: rss?.stop() };
+}
+
 /** (b) and (d) */
 async function saturatingLoad(cli, services) {
   const tls = await getServerCertificate();
@@ -131,32 +169,28 @@ async function saturatingLoad(cli, services) {
   const results = {};
   try {
     for (const size of LOAD_SIZES) {
-      results[size] = { false: [], true: [] };
-      for (const [i, traced] of alternating(PLAN.loadPairs).entries()) {
+      results[size] = Object.fromEntries(LOAD_MODES.map((mode) => [mode, []]));
+      for (const [i, mode] of loadRounds(PLAN.loadPairs).entries()) {
         const out = outFile(`load-${size}-${i}`);
-        let rss;
-        let sidecarPid;
-        const cpu = sampleCpu(() => ({ server: server.pid, sidecar: sidecarPid, loader: rss?.loaderPid() }));
-        const result = await runMaybeTraced(loadClientArgv(out, server.url, size), traced, {
+        const run = await loadRun(mode, loadClientArgv(out, server.url, size), {
           cli,
           env,
           sidecarOptions,
-          onSidecar: (pid) => {
-            if (!traced) return;
-            sidecarPid = pid;
-            rss = sampleSidecarRss(pid);
-          },
+          server,
         });
         const load = readJson(out);
-        results[size][traced].push({
+        if (mode === 'captureOnly' && run.result.attachedAtMs > load.window.startMs)
+          throw new Error(
+            `the loader attached ${run.result.attachedAtMs - load.window.startMs} ms after the counting window opened: this run would undercount`,
+          );
+        results[size][mode].push({
           ...load,
-          cpuMicros: windowCpu(load.window, cpu.stop()),
-          summary: result.summary,
-          rss: rss?.stop(),
+          cpuMicros: windowCpu(load.window, run.samples),
+          summary: run.result.summary,
+          loaderRecords: run.result.records,
+          rss: run.rss,
         });
-        process.stdout.write(
-          `(b) ${size} B ${traced ? 'with' : 'without'} sidecar: ${fixed(load.requests / load.seconds, 0)} req/s\n`,
-        );
+        process.stdout.write(`(b) ${size} B ${mode}: ${fixed(load.requests / load.seconds, 0)} req/s\n`);
       }
     }
     results.bpf = await bpfProgramCost(cli, server, env, sidecarOptions);
