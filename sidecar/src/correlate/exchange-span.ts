@@ -25,6 +25,31 @@ export function parseHostHeader(host: string | undefined): { address?: string; p
   return { address, port: match[2] ? Number(match[2]) : DEFAULT_TLS_PORT };
 }
 
+/** A process talks to a handful of hosts, each over and over: each Host header is parsed once. */
+const MAX_CACHED_HOSTS = 256;
+const parsedHosts = new Map<string, Readonly<{ address?: string; port: number }>>();
+
+function serverOf(host: string | undefined): Readonly<{ address?: string; port: number }> {
+  if (host === undefined) return NO_HOST;
+  let server = parsedHosts.get(host);
+  if (server === undefined) {
+    server = parseHostHeader(host);
+    if (parsedHosts.size >= MAX_CACHED_HOSTS) parsedHosts.clear();
+    parsedHosts.set(host, server);
+  }
+  return server;
+}
+
+const NO_HOST = parseHostHeader(undefined);
+/** Shared by every span without an error: nothing writes to a span's status after it is built. */
+const UNSET_STATUS: SpanStatus = Object.freeze({ code: SpanStatusCode.UNSET });
+
+/** `HTTP/1.1` → `1.1` (network.protocol.version). */
+function protocolVersion(httpVersion: string): string {
+  if (httpVersion === 'HTTP/1.1') return '1.1';
+  return httpVersion.startsWith('HTTP/') ? httpVersion.slice(5) : httpVersion;
+}
+
 function bodyText(body: Buffer): { text: string; truncated: boolean } {
   const slice = body.subarray(0, MAX_BODY_ATTRIBUTE_BYTES);
   const text = isUtf8(body) ? slice.toString('utf8') : `base64:${slice.toString('base64')}`;
@@ -50,7 +75,7 @@ function errorType(x: HttpExchange): string | undefined {
 }
 
 function exchangeStatus(x: HttpExchange, error: string | undefined): SpanStatus {
-  if (!error) return { code: SpanStatusCode.UNSET };
+  if (!error) return UNSET_STATUS;
   const message =
     x.llm?.error?.message ?? x.problem ?? (x.response ? `HTTP ${x.response.status}` : 'no response');
   return { code: SpanStatusCode.ERROR, message };
@@ -67,7 +92,7 @@ export function buildExchangeSpan(
   options: ExchangeSpanOptions,
 ): SpanRecord {
   const { timings } = x;
-  const server = parseHostHeader(x.request.headers.host);
+  const server = serverOf(x.request.headers.host);
   const error = errorType(x);
   const endNs = timings.responseEndNs ?? timings.responseStartNs ?? timings.requestEndNs;
   const events: SpanEventRecord[] = [];
@@ -97,7 +122,7 @@ export function buildExchangeSpan(
   attributes[ATTR.serverPort] = server.port;
   if (x.response) attributes[ATTR.httpResponseStatusCode] = x.response.status;
   attributes[ATTR.networkProtocolName] = 'http';
-  attributes[ATTR.networkProtocolVersion] = x.request.httpVersion.replace(/^HTTP\//, '');
+  attributes[ATTR.networkProtocolVersion] = protocolVersion(x.request.httpVersion);
   if (error) attributes[ATTR.errorType] = error;
   if (x.problem) attributes[ATTR.exchangeProblem] = x.problem;
   if (timings.tlsHandshakeStartNs !== undefined && timings.tlsHandshakeEndNs !== undefined) {

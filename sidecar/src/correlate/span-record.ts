@@ -31,7 +31,7 @@ export interface SpanEventRecord {
   attributes: Attributes;
 }
 
-/** A finished span, exporter-neutral; the export stage turns it into an SDK ReadableSpan. */
+/** A finished span, exporter-neutral: the OTLP exporter encodes it directly, the JSONL writer flattens it. */
 export interface SpanRecord {
   placement: SpanPlacement;
   name: string;

@@ -25,9 +25,11 @@ function randomHexId(bytes: number): string {
       randomFillSync(randomPool);
       randomOffset = 0;
     }
-    const id = randomPool.toString('hex', randomOffset, randomOffset + bytes);
+    const start = randomOffset;
     randomOffset += bytes;
-    if (!/^0+$/.test(id)) return id;
+    for (let i = start; i < randomOffset; i++) {
+      if (randomPool[i] !== 0) return randomPool.toString('hex', start, randomOffset);
+    }
   }
 }
 
@@ -56,6 +58,13 @@ export function parseXTraceId(value: string): string | undefined {
 
 /** Places span `spanId` as a child of `parent` — a remote context or another span's placement. */
 export function childOf(parent: RemoteContext, spanId: string, correlation: Correlation): SpanPlacement {
-  const { traceId, spanId: parentSpanId, traceFlags, traceState } = parent;
-  return { traceId, spanId, parentSpanId, traceFlags, ...(traceState ? { traceState } : {}), correlation };
+  const placement: SpanPlacement = {
+    traceId: parent.traceId,
+    spanId,
+    parentSpanId: parent.spanId,
+    traceFlags: parent.traceFlags,
+    correlation,
+  };
+  if (parent.traceState) placement.traceState = parent.traceState;
+  return placement;
 }

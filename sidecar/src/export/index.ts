@@ -7,6 +7,6 @@ export {
   OtlpSpanExporter,
   type SpanSink,
 } from './otlp-span-exporter.js';
-export { type InstrumentationScope, nsToHrTime, toReadableSpan } from './readable-span.js';
+export type { InstrumentationScope } from './otlp-trace-encoder.js';
 export { DEFAULT_SERVICE_NAME, resolveServiceName, sidecarResource } from './resource.js';
 export { spanToJson } from './span-json.js';

@@ -1,11 +1,12 @@
 import { TraceFlags } from '@opentelemetry/api';
 import { callWithTimeout, type ExportResult, ExportResultCode } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import type { IOtlpExportDelegate } from '@opentelemetry/otlp-exporter-base';
 import type { Resource } from '@opentelemetry/resources';
-import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { SpanRecord } from '../correlate/span-record.js';
 import { tracesUrlFromEndpoint } from './otlp-config.js';
-import { type InstrumentationScope, toReadableSpan } from './readable-span.js';
+import { type InstrumentationScope, TraceRequestEncoder } from './otlp-trace-encoder.js';
+import type { TracePartialSuccess } from './otlp-trace-response.js';
+import { createTraceExportDelegate } from './otlp-trace-transport.js';
 
 export interface OtlpExportOptions {
   /** Base endpoint (`/v1/traces` is appended) or full traces URL; default: the OTEL_EXPORTER_OTLP_* env. */
@@ -20,8 +21,6 @@ export interface OtlpExportOptions {
   flushIntervalMs?: number;
   /** Per-request limit, including the exporter's retries. Default 10000 ms. */
   timeoutMs?: number;
-  /** Test seam: a SpanExporter to use instead of OTLP/protobuf over HTTP. */
-  exporter?: SpanExporter;
 }
 
 export interface OtlpExportStats {
@@ -30,6 +29,8 @@ export interface OtlpExportStats {
   droppedSpans: number;
   /** In batches the collector rejected or never answered. */
   failedSpans: number;
+  /** In accepted batches, but reported rejected by the collector (OTLP partial success). */
+  rejectedSpans: number;
   /** Not sampled by the app's trace flags, so not sent (like the SDK would). */
   unsampledSpans: number;
   queuedSpans: number;
@@ -40,36 +41,46 @@ export interface SpanSink {
 }
 
 /**
- * Batches spans to an OTLP exporter with a bounded queue and one request in flight, so a dead or
- * slow collector costs at most `maxQueueSpans` of memory and never blocks the pipeline.
+ * Batches spans to an OTLP/HTTP protobuf endpoint with a bounded queue and one request in flight,
+ * so a dead or slow collector costs at most `maxQueueSpans` of memory and never blocks the pipeline.
+ * Spans stay SpanRecords until a batch is encoded (see TraceRequestEncoder).
  */
 export class OtlpSpanExporter implements SpanSink {
-  private readonly exporter: SpanExporter;
-  private readonly queue: ReadableSpan[] = [];
+  private readonly delegate: IOtlpExportDelegate<SpanRecord[]>;
+  private readonly queue: SpanRecord[] = [];
   private readonly maxQueue: number;
   private readonly maxBatch: number;
   private readonly timeoutMs: number;
   private readonly timer: NodeJS.Timeout;
   private inFlight: Promise<void> | undefined;
   private failing = false;
-  private readonly counters = { exportedSpans: 0, droppedSpans: 0, failedSpans: 0, unsampledSpans: 0 };
+  private lastPartialSuccessMessage: string | undefined;
+  private readonly counters = {
+    exportedSpans: 0,
+    droppedSpans: 0,
+    failedSpans: 0,
+    rejectedSpans: 0,
+    unsampledSpans: 0,
+  };
 
   constructor(
     options: OtlpExportOptions,
-    private readonly resource: Resource,
-    private readonly scope: InstrumentationScope,
+    resource: Resource,
+    scope: InstrumentationScope,
     private readonly log: (line: string) => void,
   ) {
     this.maxQueue = options.maxQueueSpans ?? 8192;
     this.maxBatch = options.maxBatchSpans ?? 512;
     this.timeoutMs = options.timeoutMs ?? 10_000;
-    this.exporter =
-      options.exporter ??
-      new OTLPTraceExporter({
+    this.delegate = createTraceExportDelegate(
+      {
         ...(options.endpoint ? { url: tracesUrlFromEndpoint(options.endpoint) } : {}),
         ...(options.headers ? { headers: options.headers } : {}),
         timeoutMillis: this.timeoutMs,
-      });
+      },
+      new TraceRequestEncoder(resource, scope),
+      (partial) => this.onPartialSuccess(partial),
+    );
     this.timer = setInterval(() => this.pump(), options.flushIntervalMs ?? 1000);
     this.timer.unref();
   }
@@ -83,7 +94,7 @@ export class OtlpSpanExporter implements SpanSink {
       this.counters.droppedSpans++;
       return;
     }
-    this.queue.push(toReadableSpan(span, this.resource, this.scope));
+    this.queue.push(span);
     if (this.queue.length >= this.maxBatch) this.pump();
   }
 
@@ -93,7 +104,7 @@ export class OtlpSpanExporter implements SpanSink {
 
   /**
    * Sends what is queued, waiting at most `deadlineMs`; what is still queued then is counted as
-   * dropped. The exporter is shut down either way.
+   * dropped. The transport is shut down either way.
    */
   async shutdown(deadlineMs: number): Promise<void> {
     clearInterval(this.timer);
@@ -104,7 +115,7 @@ export class OtlpSpanExporter implements SpanSink {
     }
     this.counters.droppedSpans += this.queue.length;
     this.queue.length = 0;
-    await callWithTimeout(this.exporter.shutdown(), Math.max(1, deadline - Date.now())).catch(
+    await callWithTimeout(this.delegate.shutdown(), Math.max(1, deadline - Date.now())).catch(
       () => undefined,
     );
   }
@@ -118,10 +129,11 @@ export class OtlpSpanExporter implements SpanSink {
     });
   }
 
-  private async send(batch: ReadableSpan[]): Promise<void> {
-    // The exporter bounds its own retries by timeoutMillis; the guard covers a callback that never comes.
+  private async send(batch: SpanRecord[]): Promise<void> {
+    // The transport bounds its own retries by timeoutMillis; the guard covers a callback that never comes.
+    // An encoding error is thrown synchronously by export(): the promise turns it into a failed batch.
     const result = await callWithTimeout(
-      new Promise<ExportResult>((resolve) => this.exporter.export(batch, resolve)),
+      new Promise<ExportResult>((resolve) => this.delegate.export(batch, resolve)),
       this.timeoutMs + 1000,
     ).catch((error: Error): ExportResult => ({ code: ExportResultCode.FAILED, error }));
     if (result.code === ExportResultCode.SUCCESS) {
@@ -134,5 +146,13 @@ export class OtlpSpanExporter implements SpanSink {
     if (!this.failing)
       this.log(`OTLP export failed (${batch.length} spans): ${result.error?.message ?? 'unknown error'}`);
     this.failing = true;
+  }
+
+  /** Counts what the collector refused; logs each new reason once, not once per batch. */
+  private onPartialSuccess({ rejectedSpans, errorMessage }: TracePartialSuccess): void {
+    this.counters.rejectedSpans += rejectedSpans;
+    if (errorMessage === this.lastPartialSuccessMessage) return;
+    this.lastPartialSuccessMessage = errorMessage;
+    this.log(`OTLP collector rejected ${rejectedSpans} spans of a batch: ${errorMessage || '(no message)'}`);
   }
 }

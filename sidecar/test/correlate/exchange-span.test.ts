@@ -112,6 +112,25 @@ describe('buildExchangeSpan', () => {
       message: 'connection closed before a response',
     });
   });
+
+  it('describes each server by its own Host header, however the exchanges interleave', () => {
+    const hosts: [string | undefined, Record<string, unknown>][] = [
+      ['api.openai.com', { 'server.address': 'api.openai.com', 'server.port': 443 }],
+      ['127.0.0.1:8443', { 'server.address': '127.0.0.1', 'server.port': 8443 }],
+      ['[::1]:9000', { 'server.address': '::1', 'server.port': 9000 }],
+      [undefined, { 'server.port': 443 }],
+    ];
+    for (const round of [0, 1, 2]) {
+      for (const [host, expected] of round === 1 ? [...hosts].reverse() : hosts) {
+        const x = exchange({ pid: 1, startMs: 0, endMs: 1 });
+        if (host === undefined) delete x.request.headers.host;
+        else x.request.headers.host = host;
+        const { attributes } = buildExchangeSpan(x, placement, { captureContent: false });
+        expect(attributes).toMatchObject(expected);
+        if (host === undefined) expect(attributes['server.address']).toBeUndefined();
+      }
+    }
+  });
 });
 
 describe('parseHostHeader', () => {

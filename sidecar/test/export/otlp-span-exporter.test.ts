@@ -1,3 +1,4 @@
+import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
 import { startOtlpReceiver } from '@agentsight/testing';
 import { describe, expect, it } from 'vitest';
@@ -52,6 +53,7 @@ describe('OtlpSpanExporter', () => {
         exportedSpans: 2,
         droppedSpans: 0,
         failedSpans: 0,
+        rejectedSpans: 0,
         queuedSpans: 0,
       });
     } finally {
@@ -109,6 +111,61 @@ describe('OtlpSpanExporter', () => {
     } finally {
       for (const s of sockets) s.destroy();
       await new Promise((resolve) => hanging.close(resolve));
+    }
+  });
+});
+
+describe('OtlpSpanExporter transport', () => {
+  it('counts and logs the spans a collector reports rejected in a partial success', async () => {
+    // ExportTraceServiceResponse { partial_success { rejected_spans: 2, error_message: "quota" } }
+    const message = Buffer.from('quota');
+    const partial = Buffer.concat([Buffer.from([0x08, 0x02, 0x12, message.length]), message]);
+    const response = Buffer.concat([Buffer.from([0x0a, partial.length]), partial]);
+    const server = createHttpServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end(response));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    try {
+      const logs: string[] = [];
+      const exporter = exporterTo(
+        `http://127.0.0.1:${port}`,
+        { flushIntervalMs: 10, maxBatchSpans: 3 },
+        logs,
+      );
+      for (let i = 0; i < 6; i++) exporter.enqueue(spanRecord(`s${i}`));
+      await exporter.shutdown(3000);
+      expect(exporter.stats()).toMatchObject({ exportedSpans: 6, rejectedSpans: 4, failedSpans: 0 });
+      // One line per distinct reason, not one per batch.
+      expect(logs).toEqual(['OTLP collector rejected 2 spans of a batch: quota']);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('keeps the standard transport settings: headers, and compression from the environment', async () => {
+    const rx = await startOtlpReceiver();
+    process.env.OTEL_EXPORTER_OTLP_TRACES_COMPRESSION = 'gzip';
+    try {
+      const exporter = new OtlpSpanExporter(
+        { endpoint: rx.url, headers: { 'x-tenant': 'team-a' }, flushIntervalMs: 10 },
+        sidecarResource('sidecar-under-test'),
+        SCOPE,
+        () => {},
+      );
+      exporter.enqueue(spanRecord('compressed'));
+      await exporter.shutdown(2000);
+      const [request] = rx.requests;
+      expect(request.headers).toMatchObject({
+        'content-encoding': 'gzip',
+        'content-type': 'application/x-protobuf',
+        'x-tenant': 'team-a',
+      });
+      expect(rx.spans.map((s) => s.name)).toEqual(['compressed']);
+    } finally {
+      delete process.env.OTEL_EXPORTER_OTLP_TRACES_COMPRESSION;
+      await rx.close();
     }
   });
 });
