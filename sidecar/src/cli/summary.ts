@@ -15,6 +15,7 @@ export function formatSummary(s: PipelineStats): string {
   const sent = [
     s.otlp
       ? `OTLP ${s.otlp.exportedSpans} exported, ${s.otlp.droppedSpans} dropped, ${s.otlp.failedSpans} failed` +
+        (s.otlp.rejectedSpans ? `, ${s.otlp.rejectedSpans} rejected by the collector` : '') +
         (s.otlp.unsampledSpans ? `, ${s.otlp.unsampledSpans} unsampled` : '')
       : 'OTLP off',
     s.jsonl
