@@ -41,6 +41,9 @@ export interface ReceivedSpan {
   links: ReceivedSpanLink[];
   /** 0 = UNSET, 1 = OK, 2 = ERROR. */
   status: { code: 0 | 1 | 2; message: string };
+  /** Span.flags: W3C trace flags in the low byte, 0x100/0x200 for "parent is remote"; 0 when unset. */
+  flags: number;
+  droppedEventsCount: number;
   resource: Attributes;
   scope: InstrumentationScope;
 }

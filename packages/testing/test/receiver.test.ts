@@ -138,6 +138,9 @@ describe('traces over OTLP/HTTP protobuf', () => {
       ],
       links: [],
       status: { code: 2, message: 'boom' },
+      // Sampled, and "parent is remote" known to be false: a root span.
+      flags: 0x101,
+      droppedEventsCount: 0,
       resource: expect.objectContaining({
         'service.name': 'receiver-test',
         'deployment.environment': 'test',

@@ -53,6 +53,9 @@ function expectSpanMatches(received: ReceivedSpan | undefined, span: SpanRecord)
     })),
     links: [],
     status: { code: span.status.code, message: span.status.message ?? '' },
+    // W3C flags, "is-remote is known", and remote whenever the parent came from elsewhere.
+    flags: (span.placement.traceFlags & 0xff) | 0x100 | (span.placement.parentSpanId ? 0x200 : 0),
+    droppedEventsCount: span.droppedEvents,
     resource: decodedAttributes(resource.attributes),
     scope: SCOPE,
   });

@@ -61,5 +61,7 @@ function toSpan(span: OtlpMessage, at: string): Omit<ReceivedSpan, 'resource' | 
       attributes: attributesOf(link.attributes, `${at}.links[${i}].attributes`),
     })),
     status: { code: statusCode, message: text(status.message, `${at}.status.message`) },
+    flags: int(span.flags, `${at}.flags`),
+    droppedEventsCount: int(span.droppedEventsCount, `${at}.droppedEventsCount`),
   };
 }
