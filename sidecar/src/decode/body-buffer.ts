@@ -3,14 +3,35 @@
  * Content-Length), so the capture's event buffers are not retained and no final concat is needed.
  * Past `maxBytes` the bytes are only counted: a huge upload or download cannot exhaust memory.
  */
-const EMPTY = Buffer.alloc(0);
+const EMPTY: Buffer = Buffer.alloc(0);
 /** Up-front allocation limit: a declared length is a claim, not bytes we have seen. */
 const MAX_PREALLOCATION = 1024 * 1024;
 /** First allocation of a body of unknown length: most LLM replies fit, and fewer regrowths copy less. */
 const MIN_ALLOCATION = 4096;
+/**
+ * Stores up to this size are cut from shared slabs, as Buffer.allocUnsafe does below 4 KiB: creating
+ * an ArrayBuffer costs as much as copying several KiB, and bodies of a few KiB are the common case.
+ * A body kept alive keeps its slab alive, which bounds the slab size.
+ */
+const MAX_SLAB_ALLOCATION = 8 * 1024;
+const SLAB_BYTES = 64 * 1024;
+let slab: Buffer = EMPTY;
+let slabUsed = 0;
+
+function allocateStore(size: number): Buffer {
+  if (size > MAX_SLAB_ALLOCATION) return Buffer.allocUnsafe(size);
+  if (slabUsed + size > slab.length) {
+    slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
+    slabUsed = 0;
+  }
+  const store = slab.subarray(slabUsed, slabUsed + size);
+  // 8-byte aligned, like Buffer's own pool.
+  slabUsed += (size + 7) & ~7;
+  return store;
+}
 
 export class BodyBuffer {
-  private store = EMPTY;
+  private store: Buffer = EMPTY;
   private kept = 0;
   /** Body bytes seen, kept or not. */
   seen = 0;
@@ -20,7 +41,7 @@ export class BodyBuffer {
     expectedBytes = 0,
   ) {
     const initial = Math.min(expectedBytes, maxBytes, MAX_PREALLOCATION);
-    if (initial > 0) this.store = Buffer.allocUnsafe(initial);
+    if (initial > 0) this.store = allocateStore(initial);
   }
 
   append(source: Buffer, start: number, end: number): void {
@@ -44,7 +65,7 @@ export class BodyBuffer {
 
   private reserve(size: number): void {
     if (size <= this.store.length) return;
-    const grown = Buffer.allocUnsafe(
+    const grown = allocateStore(
       Math.min(this.maxBytes, Math.max(size, this.store.length * 2, MIN_ALLOCATION)),
     );
     this.store.copy(grown, 0, 0, this.kept);

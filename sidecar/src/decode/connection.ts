@@ -66,7 +66,11 @@ export class ConnectionDecoder implements DirectionOwner {
   }
 
   push(event: TlsDataEvent): void {
-    this.currentTask = { pid: event.pid, tid: event.tid, comm: event.comm };
+    const task = this.currentTask;
+    // Snapshots are shared by the exchanges that take them, so a new one is made only on a change.
+    if (task.pid !== event.pid || task.tid !== event.tid || task.comm !== event.comm) {
+      this.currentTask = { pid: event.pid, tid: event.tid, comm: event.comm };
+    }
     this.lastTsNs = event.tsNs;
     const side = (event.direction === 'write') !== this.inbound ? this.requests : this.responses;
     side.reassembler.push(event.offset, event.data, event.truncated, event.tsNs);

@@ -5,6 +5,7 @@ import { headerTokens } from './http1/headers.js';
 import type { MessageHead } from './http1/message-parser.js';
 import { buildLlmCall } from './llm/index.js';
 import { parseSse } from './sse.js';
+import { noteSingleLineData } from './sse-source.js';
 import type {
   ByteGap,
   DecodeStats,
@@ -116,6 +117,7 @@ function buildResponse(
   if (headers['content-type']?.toLowerCase().includes('text/event-stream')) {
     const parsed = parseSse(body.toString('utf8'));
     record.sse = parsed.messages;
+    if (parsed.singleLineData) noteSingleLineData(parsed.messages, body);
     if (parsed.endedMidEvent) problems.push('event stream ended inside an event (incomplete event dropped)');
   }
   return record;
@@ -146,6 +148,8 @@ function finishBody(
  * (`Transfer-Encoding: gzip, chunked` is rare but legal; chunked framing is already undone).
  */
 function appliedCodings(headers: HeaderMap): string {
+  const transferEncoding = headers['transfer-encoding'];
+  if (headers['content-encoding'] === undefined && (transferEncoding ?? 'chunked') === 'chunked') return '';
   const transfer = headerTokens(headers['transfer-encoding']).filter((coding) => coding !== 'chunked');
   return [headers['content-encoding'] ?? '', ...transfer].filter((coding) => coding !== '').join(', ');
 }

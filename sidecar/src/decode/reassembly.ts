@@ -50,14 +50,14 @@ export class StreamReassembler {
       offset = this.expected;
     }
     if (offset === this.expected) {
-      this.deliver({ offset, data, tsNs, truncated });
+      this.deliver(offset, data, tsNs, truncated);
       this.drainHeld();
       return;
     }
     if (this.holeAfterLast) {
       this.sink.gap(this.expected, offset - this.expected, tsNs);
       this.expected = offset;
-      this.deliver({ offset, data, tsNs, truncated });
+      this.deliver(offset, data, tsNs, truncated);
       this.drainHeld();
       return;
     }
@@ -70,10 +70,10 @@ export class StreamReassembler {
     while (this.held.length > 0) this.skipToFirstHeld(tsNs);
   }
 
-  private deliver(chunk: HeldChunk): void {
-    if (chunk.data.length > 0) this.sink.data(chunk.data, chunk.tsNs);
-    this.expected = chunk.offset + chunk.data.length;
-    this.holeAfterLast = chunk.truncated;
+  private deliver(offset: number, data: Buffer, tsNs: bigint, truncated: boolean): void {
+    if (data.length > 0) this.sink.data(data, tsNs);
+    this.expected = offset + data.length;
+    this.holeAfterLast = truncated;
   }
 
   private hold(chunk: HeldChunk): void {
@@ -94,7 +94,7 @@ export class StreamReassembler {
         continue;
       }
       if (overlap > 0) this.sink.duplicate(overlap);
-      this.deliver({ ...chunk, offset: this.expected, data: chunk.data.subarray(overlap) });
+      this.deliver(this.expected, chunk.data.subarray(overlap), chunk.tsNs, chunk.truncated);
     }
   }
 

@@ -4,6 +4,8 @@ export interface SseParseResult {
   messages: SseMessage[];
   /** The stream stopped inside an event (no terminating blank line): that event is not in `messages`. */
   endedMidEvent: boolean;
+  /** Every message's data is the value of one line of the text (none joins several `data` lines). */
+  singleLineData: boolean;
 }
 
 const LINE_BREAK = /\r\n|\r|\n/g;
@@ -23,6 +25,7 @@ export function parseSse(text: string): SseParseResult {
   let event: string | undefined;
   let id: string | undefined;
   let pending = false;
+  let singleLineData = true;
   let start = 0;
   for (;;) {
     let end: number;
@@ -36,11 +39,12 @@ export function parseSse(text: string): SseParseResult {
       next = LINE_BREAK.lastIndex;
     }
     // The piece after the last line break is unterminated; it only matters for endedMidEvent.
-    if (end === -1) return { messages, endedMidEvent: pending || start < text.length };
+    if (end === -1) return { messages, endedMidEvent: pending || start < text.length, singleLineData };
     const lineStart = start;
     start = next;
     if (end === lineStart) {
       if (data.length > 0) {
+        if (data.length > 1) singleLineData = false;
         const message: SseMessage = { data: data.length === 1 ? data[0] : data.join('\n') };
         if (event !== undefined) message.event = event;
         if (id !== undefined) message.id = id;
@@ -53,14 +57,14 @@ export function parseSse(text: string): SseParseResult {
       continue;
     }
     if (text.charCodeAt(lineStart) === 0x3a) continue;
-    // Nearly every line is `data: …`: take its value without the generic field split.
+    // Nearly every line is `data: …` or `event: …`: take its value without the generic field split.
     if (text.startsWith('data:', lineStart)) {
-      data.push(
-        text.slice(
-          text.charCodeAt(lineStart + 5) === 0x20 && lineStart + 5 < end ? lineStart + 6 : lineStart + 5,
-          end,
-        ),
-      );
+      data.push(text.slice(valueStart(text, lineStart + 5, end), end));
+      pending = true;
+      continue;
+    }
+    if (text.startsWith('event:', lineStart)) {
+      event = text.slice(valueStart(text, lineStart + 6, end), end);
       pending = true;
       continue;
     }
@@ -74,4 +78,9 @@ export function parseSse(text: string): SseParseResult {
     else if (field === 'event') event = value;
     else if (field === 'id' && !value.includes('\0')) id = value;
   }
+}
+
+/** Where a field's value starts, `afterColon` being the index after its colon (one space is dropped). */
+function valueStart(text: string, afterColon: number, lineEnd: number): number {
+  return afterColon < lineEnd && text.charCodeAt(afterColon) === 0x20 ? afterColon + 1 : afterColon;
 }

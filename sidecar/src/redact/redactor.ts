@@ -1,3 +1,5 @@
+import { isAscii } from 'node:buffer';
+import { singleLineDataSource } from '../decode/sse-source.js';
 import type { DecodedRecord, HeaderMap, HttpExchange, LlmCall } from '../decode/types.js';
 import { DEFAULT_SECRET_PATTERNS, REDACTED } from './secret-patterns.js';
 import { createHeaderMatcher } from './sensitive-headers.js';
@@ -108,10 +110,19 @@ export function createRedactor(options: RedactOptions = {}): Redactor {
       };
       const { sse } = record.response;
       if (sse) {
-        const redactData = piecesRedactor(
-          sse.map((message) => message.data),
-          responseText,
-        );
+        // Single-line data cut from a clean body are pieces of its text between non-word characters;
+        // the data were cut from the UTF-8 text, the scan read latin1: the same text when ASCII.
+        const cutFromClean =
+          secrets.contextFree &&
+          responseText !== undefined &&
+          singleLineDataSource(sse) === record.response.body &&
+          isAscii(record.response.body);
+        const redactData = cutFromClean
+          ? keep
+          : piecesRedactor(
+              sse.map((message) => message.data),
+              responseText,
+            );
         // Messages without a match are shared, like bodies: records are never modified downstream.
         copy.response.sse =
           redactData === keep
@@ -119,7 +130,9 @@ export function createRedactor(options: RedactOptions = {}): Redactor {
             : sse.map((message) => ({ ...message, data: redactData(message.data) }));
       }
     }
-    if (record.llm) copy.llm = llm(record.llm, requestBody.cleanText, responseText);
+    // Streamed outputs are joined from many events: they are no piece of the body to look for.
+    if (record.llm)
+      copy.llm = llm(record.llm, requestBody.cleanText, record.llm.stream ? undefined : responseText);
     return copy;
   };
 

@@ -17,6 +17,11 @@ export interface TextRedactor {
    * in order and between non-word characters, need no scan of their own.
    */
   mayMatchAnyOutside(texts: readonly string[], cleanSource: string): boolean;
+  /**
+   * Every pattern is context-free (see isContextFree): then a piece of a text for which `mayMatch`
+   * is false, cut between non-word characters, cannot match either.
+   */
+  readonly contextFree: boolean;
 }
 
 /**
@@ -154,5 +159,6 @@ export function createTextRedactor(patterns: readonly RegExp[]): TextRedactor {
       }
       return rest.length > 0 && mayMatchAny(rest);
     },
+    contextFree: joinable,
   };
 }

@@ -60,6 +60,8 @@ const MAX_HEAD_BYTES = 64 * 1024;
 const MAX_CHUNK_LINE_BYTES = 4 * 1024;
 const MAX_RESYNC_TAIL = 8 * 1024;
 const CHUNK_SIZE_LINE = /^([0-9A-Fa-f]{1,12})[ \t]*(?:;.*)?$/;
+/** onHeadLine: the head continues. */
+const MORE_LINES = -1;
 
 export class Http1MessageParser {
   private state: State = 'head';
@@ -204,37 +206,69 @@ export class Http1MessageParser {
         return buf.length;
       }
     }
+    if (this.lineLength === 0 && this.headBytes === 0) {
+      const end = findHeadEnd(buf, pos);
+      if (end !== -1) return this.readWholeHead(buf, pos, end, tsNs);
+    }
     while (pos < buf.length) {
+      // Bytes of this line that came in earlier inputs: they count towards the head size too.
+      const carried = this.lineLength;
       const line = this.takeLine(buf, pos);
       if (line === undefined) {
         if (this.lineLength + this.headBytes > MAX_HEAD_BYTES)
           this.fail('message head too large', tsNs, true);
         return buf.length;
       }
-      this.headBytes += line.next - pos;
+      this.headBytes += carried + line.next - pos;
       pos = line.next;
       if (this.headBytes > MAX_HEAD_BYTES) {
         this.fail('message head too large', tsNs, true);
         return pos;
       }
-      if (this.startLine === undefined) {
-        if (line.text === '') continue;
-        if (!this.acceptStartLine(line.text, buf.length - pos, tsNs))
-          return this.state === 'ignore' ? buf.length : pos;
-        continue;
-      }
-      if (line.text !== '') {
-        const error = addHeaderLine(this.headers, line.text);
-        if (error) {
-          this.fail(error, tsNs, true);
-          return pos;
-        }
-        continue;
-      }
-      this.completeHead(tsNs);
-      return pos;
+      const stop = this.onHeadLine(line.text, buf, pos, tsNs);
+      if (stop !== MORE_LINES) return stop;
     }
     return pos;
+  }
+
+  /**
+   * The usual case: `buf[pos..end)` holds whole lines up to a blank one, a whole head unless it
+   * starts with blank lines. They are made one string and cut into lines, rather than one native
+   * conversion per line, and read exactly as one by one.
+   */
+  private readWholeHead(buf: Buffer, pos: number, end: number, tsNs: bigint): number {
+    const text = buf.toString('latin1', pos, end);
+    let start = 0;
+    while (start < text.length) {
+      const lf = text.indexOf('\n', start);
+      const next = lf + 1;
+      const line = text.slice(start, lf > start && text.charCodeAt(lf - 1) === CR ? lf - 1 : lf);
+      this.headBytes += next - start;
+      start = next;
+      const stop = this.onHeadLine(line, buf, pos + next, tsNs);
+      if (stop !== MORE_LINES) return stop;
+    }
+    return end;
+  }
+
+  /**
+   * One line of a head, `next` being where the bytes after it start in `buf`: MORE_LINES while the
+   * head goes on, else where to continue in `buf` (the head ended, or parsing stopped or failed).
+   */
+  private onHeadLine(text: string, buf: Buffer, next: number, tsNs: bigint): number {
+    if (this.startLine === undefined) {
+      if (text === '' || this.acceptStartLine(text, buf.length - next, tsNs)) return MORE_LINES;
+      // Classified as not HTTP/1: the rest of the input was counted as discarded already.
+      return this.state === 'ignore' ? buf.length : next;
+    }
+    if (text !== '') {
+      const error = addHeaderLine(this.headers, text);
+      if (error === undefined) return MORE_LINES;
+      this.fail(error, tsNs, true);
+      return next;
+    }
+    this.completeHead(tsNs);
+    return next;
   }
 
   private acceptStartLine(text: string, unread: number, tsNs: bigint): boolean {
@@ -294,7 +328,8 @@ export class Http1MessageParser {
         return;
       }
     }
-    const codings = headerTokens(head.headers['transfer-encoding']);
+    const transferEncoding = head.headers['transfer-encoding'];
+    const codings = transferEncoding === undefined ? [] : headerTokens(transferEncoding);
     if (codings.length > 0) {
       if (codings[codings.length - 1] === 'chunked') this.state = 'chunk-size';
       else if (head.request) this.fail('request transfer-encoding without chunked', tsNs, true);
@@ -303,9 +338,8 @@ export class Http1MessageParser {
     }
     const lengthHeader = head.headers['content-length'];
     if (lengthHeader !== undefined) {
-      const lengths = new Set(headerTokens(lengthHeader));
-      const value = lengths.size === 1 ? [...lengths][0] : '';
-      if (!/^\d{1,15}$/.test(value)) {
+      const value = DECIMAL_LENGTH.test(lengthHeader) ? lengthHeader : singleLength(lengthHeader);
+      if (value === undefined) {
         this.fail('invalid content-length', tsNs, true);
         return;
       }
@@ -479,6 +513,31 @@ export class Http1MessageParser {
     const end = bytes.length > 0 && bytes[bytes.length - 1] === CR ? bytes.length - 1 : bytes.length;
     return { text: bytes.toString('latin1', 0, end), next: lf + 1 };
   }
+}
+
+const DECIMAL_LENGTH = /^\d{1,15}$/;
+
+/**
+ * The length a Content-Length header gives when it repeats one value (`42, 42`, or several header
+ * lines joined so); undefined when the values differ or one is not a decimal length.
+ */
+function singleLength(header: string): string | undefined {
+  const lengths = new Set(headerTokens(header));
+  const value = lengths.size === 1 ? [...lengths][0] : '';
+  return DECIMAL_LENGTH.test(value) ? value : undefined;
+}
+
+/**
+ * Where the first blank line after `pos` ends (LF ends a line, one CR before it is dropped), when
+ * that is within the head size limit; else -1.
+ */
+function findHeadEnd(buf: Buffer, pos: number): number {
+  const limit = Math.min(buf.length, pos + MAX_HEAD_BYTES);
+  for (let lf = findLf(buf, pos); lf !== -1 && lf < limit; lf = findLf(buf, lf + 1)) {
+    const next = buf[lf + 1] === CR ? lf + 2 : lf + 1;
+    if (buf[next] === LF) return next < limit ? next + 1 : -1;
+  }
+  return -1;
 }
 
 /** Bytes searched one by one before Buffer.indexOf takes over: a native call costs more on short lines. */

@@ -5,18 +5,21 @@ import { asArray, asNumber, asString, type JsonObject } from './json.js';
 export function readRequestParams(call: LlmCall, body: JsonObject, maxTokensKeys: string[]): void {
   call.requestModel = asString(body.model);
   call.stream = body.stream === true;
+  // Only the parameters present are set: deleting absent ones would slow every later use of the object.
   const request: LlmCall['request'] = {};
-  for (const key of maxTokensKeys) request.maxTokens ??= asNumber(body[key]);
-  request.temperature = asNumber(body.temperature);
-  request.topP = asNumber(body.top_p);
-  request.seed = asNumber(body.seed);
+  let maxTokens: number | undefined;
+  for (const key of maxTokensKeys) maxTokens ??= asNumber(body[key]);
+  if (maxTokens !== undefined) request.maxTokens = maxTokens;
+  const temperature = asNumber(body.temperature);
+  if (temperature !== undefined) request.temperature = temperature;
+  const topP = asNumber(body.top_p);
+  if (topP !== undefined) request.topP = topP;
+  const seed = asNumber(body.seed);
+  if (seed !== undefined) request.seed = seed;
   const stop = body.stop ?? body.stop_sequences;
   const single = asString(stop);
   const stops =
     single !== undefined ? [single] : asArray(stop).filter((s): s is string => typeof s === 'string');
   if (stops.length > 0) request.stopSequences = stops;
-  for (const [key, value] of Object.entries(request)) {
-    if (value === undefined) delete request[key as keyof typeof request];
-  }
   call.request = request;
 }
