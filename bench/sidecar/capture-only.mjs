@@ -5,24 +5,37 @@
  * process and the loader) and what the sidecar's decoding and export take.
  */
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { findLoader } from '@agentsight/sidecar';
 import { runTimed } from './sidecar-cli.mjs';
 
-/** Starts the loader on `pid`; `attached` resolves with the wall-clock ms its TLS probes were in place. */
-function startLoader(pid) {
-  const loader = spawn(findLoader(), ['--pid', String(pid)], { stdio: ['pipe', 'ignore', 'pipe'] });
+/**
+ * The client runs node through a symlink with this name, so its comm is unique and the loader
+ * (`--comm`) tracks it from its exec on, before its first instruction, as `record` would.
+ */
+const CLIENT_COMM = 'asbench-client';
+
+/** Starts the loader; resolves once it is ready. `attached` resolves with the wall-clock ms of its first TLS attach. */
+async function startLoader() {
+  const loader = spawn(findLoader(), ['--comm', CLIENT_COMM], { stdio: ['pipe', 'ignore', 'pipe'] });
   let stderr = '';
   let onAttached;
   const attached = new Promise((resolve) => {
     onAttached = resolve;
   });
-  loader.stderr.setEncoding('utf8').on('data', (text) => {
-    stderr += text;
-    if (/attached TLS probes/.test(stderr)) onAttached(Date.now());
-  });
   const exited = new Promise((resolve, reject) => {
     loader.once('error', reject);
     loader.once('close', (code) => resolve({ code, stderr }));
+  });
+  await new Promise((resolve, reject) => {
+    loader.stderr.setEncoding('utf8').on('data', (text) => {
+      stderr += text;
+      if (/attached TLS probes/.test(stderr)) onAttached(Date.now());
+      if (/ready \(/.test(stderr)) resolve();
+    });
+    exited.then(({ code }) => reject(new Error(`loader exited ${code} before it was ready:\n${stderr}`)));
   });
   const stop = () => {
     loader.stdin.end();
@@ -32,26 +45,30 @@ function startLoader(pid) {
 }
 
 /**
- * Runs `argv` with the loader attached right after its spawn. `onLoader` gets the loader's pid
- * (to sample its CPU). `attachedAtMs` lets the caller check the probes were in place before its
- * counting window opened; `records` is what the loader forwarded (to /dev/null).
+ * Runs `argv` (argv[0] must be node) with only the loader attached. `onLoader` gets the loader's
+ * pid (to sample its CPU). `attachedAtMs` lets the caller check the probes were in place before
+ * its counting window opened; `records` is what the loader forwarded (to /dev/null).
  */
 export async function runUnderLoaderOnly(argv, { env, onLoader }) {
-  let loader;
-  const result = await runTimed(argv, {
-    env,
-    onSpawn: (pid) => {
-      loader = startLoader(pid);
-      onLoader?.(loader.pid);
-    },
-  });
+  const dir = mkdtempSync(join(tmpdir(), 'agentsight-capture-only-'));
+  const node = join(dir, CLIENT_COMM);
+  symlinkSync(argv[0], node);
+  const loader = await startLoader();
+  onLoader?.(loader.pid);
+  let result;
+  let stopped;
+  try {
+    result = await runTimed([node, ...argv.slice(1)], { env });
+  } finally {
+    stopped = await loader.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
   if (result.code !== 0) throw new Error(`${argv.join(' ')} exited ${result.code}:\n${result.stderr}`);
   const attachedAtMs = await Promise.race([loader.attached, new Promise((r) => setTimeout(r, 0, undefined))]);
-  const { code, stderr } = await loader.stop();
-  const stopped = /stopped: (\d+) records, (\d+) bytes forwarded/.exec(stderr);
-  if (code !== 0 || !stopped || attachedAtMs === undefined)
+  const counts = /stopped: (\d+) records, (\d+) bytes forwarded/.exec(stopped.stderr);
+  if (stopped.code !== 0 || !counts || attachedAtMs === undefined)
     throw new Error(
-      `loader-only run failed (exit ${code}, attached ${attachedAtMs !== undefined}):\n${stderr}`,
+      `loader-only run failed (exit ${stopped.code}, attached ${attachedAtMs !== undefined}):\n${stopped.stderr}`,
     );
-  return { ...result, attachedAtMs, records: Number(stopped[1]), bytes: Number(stopped[2]) };
+  return { ...result, attachedAtMs, records: Number(counts[1]), bytes: Number(counts[2]) };
 }

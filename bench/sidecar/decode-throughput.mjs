@@ -1,7 +1,8 @@
 /**
  * (c) Decode throughput of the TypeScript pipeline on one core. Captures of LLM traffic are pushed
  * through the `TlsStreamDecoder` alone, then through the whole `createPipeline` (decode → redact →
- * correlate) with exporters off. Each case repeats its capture with fresh state until MIN_SECONDS
+ * correlate) with exporters off, once keeping every body and once as the CLI runs by default (no
+ * body leaves, so only LLM bodies are kept). Each case repeats its capture with fresh state until MIN_SECONDS
  * have passed. Captures: one recorded from real client/server traffic (always), and the sidecar's
  * synthetic generator (random split points, many interleaved connections) when it is exported.
  * Writes { cases, skipped } as JSON to OUT.json; MB = 10^6 bytes of plaintext.
@@ -50,12 +51,17 @@ function decoderRun(events) {
   return { records, errors };
 }
 
-async function pipelineRun(events) {
-  const pipeline = sidecar.createPipeline({ otlp: false });
+/**
+ * The whole pipeline, exporters off. With `keepBodies` every body is kept and redacted, as with
+ * --jsonl or --capture-content (less their own output work); without, as the CLI runs by default,
+ * no body leaves, so the decoder keeps only those of LLM calls, to parse them.
+ */
+const pipelineRun = (keepBodies) => async (events) => {
+  const pipeline = sidecar.createPipeline({ otlp: false, keepBodies });
   for (const event of events) pipeline.handle(event);
   const stats = await pipeline.stop();
   return { records: stats.decode.exchanges, errors: stats.internalErrors + stats.decode.parseErrors };
-}
+};
 
 /** Repeats `run` until MIN_SECONDS of work, after one untimed warm-up pass. */
 async function throughput(capture, run) {
@@ -89,7 +95,8 @@ for (const [name, capture] of Object.entries(captures)) {
     events: capture.events.length,
     exchanges: capture.exchanges,
     decoder: await throughput(capture, decoderRun),
-    pipeline: await throughput(capture, pipelineRun),
+    pipeline: await throughput(capture, pipelineRun(true)),
+    pipelineNoBodies: await throughput(capture, pipelineRun(false)),
   });
 }
 writeFileSync(out, JSON.stringify({ cases, skipped }));

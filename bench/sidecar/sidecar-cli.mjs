@@ -62,7 +62,7 @@ const SUMMARY_FIELDS = {
   otlpFailed: count(/(\d+) failed/),
   kernelDroppedRecords: count(/Lost: kernel (\d+) records?/),
   userDroppedRecords: count(/user (\d+) records?/),
-  decoderOverLimitBytes: count(/decoder (\d+) bytes over/),
+  decoderDroppedBytes: count(/decoder (\d+) bytes in no record/),
   gapBytes: count(/(\d+) gap bytes/),
   parseErrors: count(/(\d+) parse errors?/),
   internalErrors: count(/(\d+) internal errors?/),

@@ -35,7 +35,12 @@ export interface PipelineOptions {
   /** Bodies and GenAI messages on spans. Default: OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT. */
   captureContent?: boolean;
   /** Extra redaction on top of the built-in secret headers. */
-  redact?: RedactOptions;
+  redact?: Omit<RedactOptions, 'omitBodies'>;
+  /**
+   * Keep (and redact) every HTTP body even when nothing exports bodies. Default: bodies are kept
+   * only with JSONL or content capture on, and otherwise only those of LLM calls, to parse them.
+   */
+  keepBodies?: boolean;
   /** Per HTTP message body kept by the decoder. */
   maxBodyBytes?: number;
   /** Period of JSONL `stats` records; 0 = only the final one. Default 10000. */
@@ -104,7 +109,15 @@ function otlpOptions(option: PipelineOptions['otlp']): OtlpExportOptions | undef
 /** capture → decode → redact → correlate → export (OTLP, JSONL). */
 export function createPipeline(options: PipelineOptions = {}): Pipeline {
   const log = options.onLog ?? (() => {});
-  const redact = createRedactor(options.redact ?? {});
+  const jsonl = options.jsonlPath ? new JsonlWriter(options.jsonlPath, log) : undefined;
+  const captureContent =
+    options.captureContent ??
+    getBooleanFromEnv('OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT') ??
+    false;
+  // Bodies only leave through JSONL records and captured content: without either, keep none
+  // (the decoder keeps those of LLM calls, to parse them).
+  const omitBodies = !options.keepBodies && !jsonl && !captureContent;
+  const redact = createRedactor({ ...options.redact, omitBodies });
   const redactArgv = createArgvRedactor(options.redact ?? {});
   const loss: LossStats = { kernelDroppedRecords: 0, kernelDroppedBytes: 0, userDroppedRecords: 0 };
   let internalErrors = 0;
@@ -116,7 +129,6 @@ export function createPipeline(options: PipelineOptions = {}): Pipeline {
     log(`${what}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   };
 
-  const jsonl = options.jsonlPath ? new JsonlWriter(options.jsonlPath, log) : undefined;
   const otlpConfig = otlpOptions(options.otlp);
   const otlp = otlpConfig
     ? new OtlpSpanExporter(otlpConfig, sidecarResource(resolveServiceName(options.serviceName)), SCOPE, log)
@@ -129,10 +141,7 @@ export function createPipeline(options: PipelineOptions = {}): Pipeline {
   const correlator = new Correlator({
     onSpan,
     redactArgv,
-    captureContent:
-      options.captureContent ??
-      getBooleanFromEnv('OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT') ??
-      false,
+    captureContent,
   });
 
   const onRecord = (decoded: DecodedRecord): void => {
@@ -145,6 +154,7 @@ export function createPipeline(options: PipelineOptions = {}): Pipeline {
   };
   const decoder = new TlsStreamDecoder({
     onRecord,
+    keepBodies: omitBodies ? 'llm' : 'all',
     onError: (error) => reportError('decoder', error),
     ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
   });

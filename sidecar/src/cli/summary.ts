@@ -26,7 +26,7 @@ export function formatSummary(s: PipelineStats): string {
     .join('; ');
   const lost =
     `kernel ${plural(s.loss.kernelDroppedRecords, 'record')} (${s.loss.kernelDroppedBytes} bytes), ` +
-    `user ${plural(s.loss.userDroppedRecords, 'record')}, decoder ${s.decode.droppedBytes} bytes over the body limit, ` +
+    `user ${plural(s.loss.userDroppedRecords, 'record')}, decoder ${s.decode.droppedBytes} bytes in no record (over the body limit, or skipped to resync after a gap), ` +
     `${s.decode.gapBytes} gap bytes, ${plural(s.decode.parseErrors, 'parse error')}, ` +
     `${plural(c.droppedSpanEvents, 'span event')} over the per-process limit` +
     (s.internalErrors ? `, ${plural(s.internalErrors, 'internal error')}` : '');

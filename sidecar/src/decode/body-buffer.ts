@@ -30,10 +30,37 @@ function allocateStore(size: number): Buffer {
   return store;
 }
 
-export class BodyBuffer {
+/** What a message keeps of its body. */
+export interface MessageBody {
+  /** Body bytes seen, kept or not. */
+  readonly seen: number;
+  /** Bytes seen but not kept because of the size limit. */
+  readonly overflow: number;
+  append(source: Buffer, start: number, end: number): void;
+  toBuffer(): Buffer;
+}
+
+/**
+ * The body of an exchange no consumer will read (not an LLM call, and no JSONL or content capture):
+ * counted, never copied. At tens of MB/s of such traffic, keeping bodies only to drop them later cost
+ * the sidecar most of its time in garbage collection.
+ */
+export class CountedBody implements MessageBody {
+  seen = 0;
+  readonly overflow = 0;
+
+  append(_source: Buffer, start: number, end: number): void {
+    this.seen += end - start;
+  }
+
+  toBuffer(): Buffer {
+    return EMPTY;
+  }
+}
+
+export class BodyBuffer implements MessageBody {
   private store: Buffer = EMPTY;
   private kept = 0;
-  /** Body bytes seen, kept or not. */
   seen = 0;
 
   constructor(
@@ -54,7 +81,6 @@ export class BodyBuffer {
     this.kept += n;
   }
 
-  /** Bytes seen but not kept because of the size limit. */
   get overflow(): number {
     return this.seen - this.kept;
   }

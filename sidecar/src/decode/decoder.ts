@@ -7,6 +7,12 @@ export interface DecoderOptions {
   /** Per message body; bytes beyond are counted (stats.droppedBytes) and the exchange gets a `problem`. Default 16 MiB. */
   maxBodyBytes?: number;
   /**
+   * 'all' (default) keeps every body. 'llm' keeps only the bodies of LLM API calls, which are parsed
+   * into `llm`; other exchanges come with empty bodies (their sizes are still counted by the decoder).
+   * For consumers that export no bodies.
+   */
+  keepBodies?: 'all' | 'llm';
+  /**
    * Called with internal failures and exceptions thrown by `onRecord`; the decoder itself never throws.
    * The connection involved is dropped and counted in `stats.parseErrors`.
    */
@@ -37,6 +43,7 @@ export class TlsStreamDecoder {
     this.context = {
       stats: this.counters,
       maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+      keepAllBodies: options.keepBodies !== 'llm',
       emit: (record) => this.emit(record),
     };
   }

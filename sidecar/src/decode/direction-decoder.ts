@@ -3,15 +3,18 @@
  * stream, parses HTTP/1 messages from it and files each message into its exchange slot.
  */
 import type { TlsDirection } from '../capture/events.js';
-import { BodyBuffer } from './body-buffer.js';
+import { BodyBuffer, CountedBody, type MessageBody } from './body-buffer.js';
 import type { ExchangeState, MessageState } from './exchange-record.js';
 import { Http1MessageParser, type MessageHead, type MessageSink } from './http1/message-parser.js';
+import { detectLlmApi } from './llm/detect.js';
 import { StreamReassembler, type StreamSink } from './reassembly.js';
 import type { ByteGap, DecodedRecord, DecodeStats, HeaderMap } from './types.js';
 
 export interface ConnectionContext {
   stats: DecodeStats;
   maxBodyBytes: number;
+  /** False: bodies of exchanges that are not LLM calls are only counted (see DecoderOptions.keepBodies). */
+  keepAllBodies: boolean;
   emit(record: DecodedRecord): void;
 }
 
@@ -151,7 +154,7 @@ export class DirectionDecoder implements StreamSink, MessageSink {
     const message: MessageState = {
       exchange,
       head,
-      body: new BodyBuffer(this.connection.context.maxBodyBytes, declaredLength(head)),
+      body: this.bodyFor(head, exchange),
       startNs: head ? (this.firstByteNs ?? tsNs) : undefined,
       complete: false,
       done: false,
@@ -168,6 +171,28 @@ export class DirectionDecoder implements StreamSink, MessageSink {
     }
     return message;
   }
+
+  /** Whether an exchange's bodies are kept is decided once, from its request head. */
+  private bodyFor(head: MessageHead | undefined, exchange: ExchangeState): MessageBody {
+    const { context } = this.connection;
+    if (this.direction === 'write' || exchange.keepBodies === undefined) {
+      const requestHead = this.direction === 'write' ? head : exchange.request?.head;
+      exchange.keepBodies = context.keepAllBodies || isLlmCall(requestHead);
+    }
+    return exchange.keepBodies
+      ? new BodyBuffer(context.maxBodyBytes, declaredLength(head))
+      : new CountedBody();
+  }
+}
+
+const EMPTY_BODY = Buffer.alloc(0);
+
+function isLlmCall(requestHead: MessageHead | undefined): boolean {
+  const line = requestHead?.request;
+  if (!line || !requestHead) return false;
+  return (
+    detectLlmApi({ ...line, headers: requestHead.headers, body: EMPTY_BODY, complete: false }) !== undefined
+  );
 }
 
 function declaredLength(head: MessageHead | undefined): number {

@@ -1,5 +1,5 @@
 /** Turns the parse state of one request/response pair into the `HttpExchange` record we emit. */
-import type { BodyBuffer } from './body-buffer.js';
+import type { MessageBody } from './body-buffer.js';
 import { decodeContent } from './content-decoding.js';
 import { headerTokens } from './http1/headers.js';
 import type { MessageHead } from './http1/message-parser.js';
@@ -19,7 +19,7 @@ export interface MessageState {
   exchange: ExchangeState;
   /** Undefined when the head was lost in a capture gap (the message is known to exist, nothing more). */
   head: MessageHead | undefined;
-  body: BodyBuffer;
+  body: MessageBody;
   startNs: bigint | undefined;
   endNs?: bigint;
   complete: boolean;
@@ -34,6 +34,8 @@ export interface ExchangeState {
   request?: MessageState;
   response?: MessageState;
   gaps: ByteGap[];
+  /** Set when the request opens: its bodies are kept (see DecoderOptions.keepBodies). */
+  keepBodies?: boolean;
 }
 
 interface RecordContext {

@@ -10,7 +10,15 @@ export interface RedactOptions {
   headerNames?: string[];
   /** Replaced with '[REDACTED]' in bodies, targets, header values, SSE data and LLM strings, after the defaults. */
   bodyPatterns?: RegExp[];
+  /**
+   * Bodies and SSE messages leave the pipeline only through JSONL records and content capture: with
+   * neither, they are dropped here instead of scanned (what is not kept cannot leak). LLM fields
+   * parsed from them are still redacted. Default false.
+   */
+  omitBodies?: boolean;
 }
+
+const NO_BODY = Buffer.alloc(0);
 
 export type Redactor = (record: DecodedRecord) => DecodedRecord;
 
@@ -85,8 +93,12 @@ export function createRedactor(options: RedactOptions = {}): Redactor {
     return secrets.mayMatchAny(texts) ? text : keep;
   };
 
+  /** Bodies nobody exports: dropped, so LLM fields are scanned on their own (no clean text). */
+  const omitted = (): { body: Buffer; cleanText?: string } => ({ body: NO_BODY });
+  const redactBody = options.omitBodies ? omitted : body;
+
   const exchange = (record: HttpExchange): HttpExchange => {
-    const requestBody = body(record.request.body);
+    const requestBody = redactBody(record.request.body);
     const redactHead = headRedactor(record);
     const copy: HttpExchange = {
       ...record,
@@ -101,15 +113,16 @@ export function createRedactor(options: RedactOptions = {}): Redactor {
     };
     let responseText: string | undefined;
     if (record.response) {
-      const responseBody = body(record.response.body);
+      const responseBody = redactBody(record.response.body);
       responseText = responseBody.cleanText;
+      // SSE messages are the body's text again: they go where the body goes.
+      const { sse, ...response } = record.response;
       copy.response = {
-        ...record.response,
+        ...response,
         headers: headers(record.response.headers, redactHead),
         body: responseBody.body,
       };
-      const { sse } = record.response;
-      if (sse) {
+      if (sse && !options.omitBodies) {
         // Single-line data cut from a clean body are pieces of its text between non-word characters;
         // the data were cut from the UTF-8 text, the scan read latin1: the same text when ASCII.
         const cutFromClean =

@@ -67,6 +67,38 @@ describe('createRedactor', () => {
     expect(redacted.response!.headers['x-request-id']).toBe('req_1');
   });
 
+  it('with omitBodies drops bodies and still redacts the target, headers and LLM fields', () => {
+    const exchange = decodedExchange(
+      `authorization: Bearer ${secrets.openai}\r\n`,
+      {
+        model: 'claude-sonnet-4-5',
+        max_tokens: 10,
+        system: `use ${secrets.aws} for s3`,
+        messages: [{ role: 'user', content: `my key is ${secrets.openai}` }],
+      },
+      {
+        id: 'msg_1',
+        model: 'claude-sonnet-4-5',
+        content: [{ type: 'text', text: `echo ${secrets.anthropic}` }],
+        stop_reason: 'end_turn',
+        usage: { input_tokens: 1, output_tokens: 2 },
+      },
+    );
+    expect(exchange.request.body.length).toBeGreaterThan(0);
+    const redacted = createRedactor({ omitBodies: true })(exchange) as HttpExchange;
+
+    expect(redacted.request.body.length).toBe(0);
+    expect(redacted.response!.body.length).toBe(0);
+    expect(redacted.request.headers.authorization).toBe('[REDACTED]');
+    expect(redacted.request.target).toBe('/v1/messages?key=[REDACTED]');
+    expect(redacted.llm!.systemInstructions).toBe('use [REDACTED] for s3');
+    expect(redacted.llm!.inputMessages[0].content).toBe('my key is [REDACTED]');
+    expect(redacted.llm!.outputText).toBe('echo [REDACTED]');
+    expect(redacted.llm!.usage).toEqual(exchange.llm!.usage);
+    const serialized = toJson(redacted);
+    for (const secret of Object.values(secrets)) expect(serialized).not.toContain(secret);
+  });
+
   it('finds key formats in the target, bodies and LLM message contents, changing nothing else', () => {
     const exchange = decodedExchange(
       '',
@@ -198,5 +230,11 @@ describe('createRedactor', () => {
     expect(redacted.response!.sse!.map((message) => message.data).join()).not.toContain(secrets.aws);
     expect(redacted.response!.body.toString()).not.toContain(secrets.aws);
     expect(toJson(redacted)).not.toContain(secrets.openai);
+
+    // Without bodies the event stream goes too; the joined output is still redacted.
+    const lean = createRedactor({ omitBodies: true })(exchange) as HttpExchange;
+    expect(lean.response!.sse).toBeUndefined();
+    expect(lean.llm!.outputText).toBe('the key [REDACTED] and [REDACTED] again');
+    expect(toJson(lean)).not.toContain(secrets.aws);
   });
 });
