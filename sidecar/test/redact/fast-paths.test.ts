@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { HttpExchange } from '../../src/decode/index.js';
-import { eventsFromTranscript } from '../../src/decode/synthetic.js';
 import { createAnchoredTest } from '../../src/redact/anchored-test.js';
 import { createRedactor, DEFAULT_SECRET_PATTERNS } from '../../src/redact/index.js';
 import { DEFAULT_SECRET_FORMATS } from '../../src/redact/secret-patterns.js';
 import { createTextRedactor } from '../../src/redact/text-redactor.js';
-import { decodeEvents } from '../decode/wire.js';
+import { chatChunk, streamedChatExchange } from './streamed-chat.js';
 
 const singles = DEFAULT_SECRET_PATTERNS.map(
   (pattern) => new RegExp(pattern.source, pattern.flags.replace('g', '')),
@@ -118,36 +117,9 @@ describe('anchored secret search', () => {
   });
 });
 
-/** A decoded streamed chat completion whose response body is `events`, cut into 5-byte capture chunks. */
-function streamedExchange(events: string[]): HttpExchange {
-  const body = events.join('');
-  const request = JSON.stringify({
-    model: 'gpt-4o',
-    stream: true,
-    messages: [{ role: 'user', content: 'hi' }],
-  });
-  const transcript = [
-    {
-      direction: 'write' as const,
-      data: Buffer.from(
-        'POST /v1/chat/completions HTTP/1.1\r\nHost: api.openai.com\r\ncontent-type: application/json\r\n' +
-          `content-length: ${request.length}\r\n\r\n${request}`,
-      ),
-    },
-    {
-      direction: 'read' as const,
-      data: Buffer.from(
-        'HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n' +
-          `content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-      ),
-    },
-  ];
-  const [exchange] = decodeEvents(eventsFromTranscript('9:1:s', transcript, { chunkSize: 5 })).exchanges;
-  return exchange;
-}
-
-const chunk = (content: string) =>
-  `data: ${JSON.stringify({ id: 'c', choices: [{ index: 0, delta: { content } }] })}\n\n`;
+/** Streamed completions cut into 5-byte capture chunks. */
+const streamedExchange = (events: string[]): HttpExchange => streamedChatExchange(events, 5);
+const chunk = chatChunk;
 
 describe('event stream redaction', () => {
   it('shares the messages of a clean stream, whose data lines are pieces of the clean body', () => {

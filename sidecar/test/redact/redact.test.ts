@@ -3,6 +3,7 @@ import type { HttpExchange, UndecodedConnection } from '../../src/decode/index.j
 import { eventsFromTranscript } from '../../src/decode/synthetic.js';
 import { createRedactor, DEFAULT_SENSITIVE_HEADERS } from '../../src/redact/index.js';
 import { decodeEvents } from '../decode/wire.js';
+import { chatChunk, streamedChatExchange } from './streamed-chat.js';
 
 /** A decoded Anthropic call carrying secrets in headers, body and message content. */
 function decodedExchange(
@@ -191,38 +192,15 @@ describe('createRedactor', () => {
 
   it('redacts a streamed key whole in one event, and across events and capture chunks in the output text', () => {
     const [head, tail] = [secrets.openai.slice(0, 12), secrets.openai.slice(12)];
-    const chunk = (content: string) =>
-      `data: ${JSON.stringify({ id: 'c', choices: [{ index: 0, delta: { content } }] })}\n\n`;
     const stream = [
-      chunk('the key '),
-      chunk(head),
-      chunk(tail),
-      chunk(` and ${secrets.aws} again`),
+      chatChunk('the key '),
+      chatChunk(head),
+      chatChunk(tail),
+      chatChunk(` and ${secrets.aws} again`),
       'data: [DONE]\n\n',
     ];
-    const body = stream.join('');
-    const request = JSON.stringify({
-      model: 'gpt-4o',
-      stream: true,
-      messages: [{ role: 'user', content: 'hi' }],
-    });
-    const transcript = [
-      {
-        direction: 'write' as const,
-        data: Buffer.from(
-          'POST /v1/chat/completions HTTP/1.1\r\nHost: api.openai.com\r\ncontent-type: application/json\r\n' +
-            `content-length: ${request.length}\r\n\r\n${request}`,
-        ),
-      },
-      {
-        direction: 'read' as const,
-        data: Buffer.from(
-          `HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncontent-length: ${body.length}\r\n\r\n${body}`,
-        ),
-      },
-    ];
     // 7-byte capture chunks: every key is also cut across TLS events.
-    const [exchange] = decodeEvents(eventsFromTranscript('3:1:s', transcript, { chunkSize: 7 })).exchanges;
+    const exchange = streamedChatExchange(stream, 7);
     expect(exchange.llm!.outputText).toBe(`the key ${secrets.openai} and ${secrets.aws} again`);
 
     const redacted = createRedactor()(exchange) as HttpExchange;
