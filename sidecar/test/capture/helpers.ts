@@ -1,7 +1,11 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { getServerCertificate } from '@agentsight/mock-llm';
 import {
   type CaptureEvent,
   type CaptureHandle,
@@ -141,3 +145,33 @@ export function reassemble(events: CaptureEvent[], connId: string, direction: 'w
 }
 
 export { findLoader };
+
+export interface TestTlsServer {
+  server: Server;
+  port: number;
+  /** The CA file clients need (NODE_EXTRA_CA_CERTS, curl --cacert, SSL_CERT_FILE). */
+  certPath: string;
+  close(): void;
+}
+
+/** An HTTPS server on 127.0.0.1 with the mock LLM's certificate; `handle` sees the whole request body. */
+export async function startTlsServer(
+  handle: (req: IncomingMessage, body: Buffer, res: ServerResponse) => void,
+): Promise<TestTlsServer> {
+  const tls = await getServerCertificate();
+  const server = createServer({ cert: tls.cert, key: tls.key }, (req, res) => {
+    const parts: Buffer[] = [];
+    req.on('data', (d: Buffer) => parts.push(d));
+    req.on('end', () => handle(req, Buffer.concat(parts), res));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    server,
+    port: (server.address() as AddressInfo).port,
+    certPath: tls.certPath,
+    close: () => {
+      server.close();
+      server.closeAllConnections();
+    },
+  };
+}

@@ -1,11 +1,8 @@
 import { spawn } from 'node:child_process';
-import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
-import { getServerCertificate } from '@agentsight/mock-llm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DecodedRecord } from '../../src/capture/record-decoder.js';
 import { TlsData } from '../../src/capture/record-layout.js';
-import { captureAvailable } from './helpers.js';
+import { captureAvailable, startTlsServer, type TestTlsServer } from './helpers.js';
 import { RawLoader } from './raw-loader.js';
 
 const isExit = (pid: number) => (r: DecodedRecord) =>
@@ -33,26 +30,19 @@ async function runGated(
 
 describe.runIf(captureAvailable('loader.test.ts'))('agentsight-loader protocol', () => {
   let loader: RawLoader;
-  let server: Server;
+  let server: TestTlsServer;
   let port: number;
   let certPath: string;
 
   beforeAll(async () => {
-    const tls = await getServerCertificate();
-    certPath = tls.certPath;
-    server = createServer({ cert: tls.cert, key: tls.key }, (req, res) => {
-      req.resume();
-      req.on('end', () => res.end('pong'));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    port = (server.address() as AddressInfo).port;
+    server = await startTlsServer((_req, _body, res) => res.end('pong'));
+    ({ port, certPath } = server);
     loader = new RawLoader();
     await loader.waitFor((r) => r.source === 'loader' && r.record.kind === 'ready', 'READY');
   });
 
   afterAll(async () => {
     server?.close();
-    server?.closeAllConnections();
     if (loader) await loader.stop();
   });
 

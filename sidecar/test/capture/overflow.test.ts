@@ -1,31 +1,25 @@
-import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
-import { getServerCertificate } from '@agentsight/mock-llm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaptureEvent } from '../../src/capture/index.js';
-import { captureAvailable, runTracked, startLoggedCapture } from './helpers.js';
+import {
+  captureAvailable,
+  runTracked,
+  startLoggedCapture,
+  startTlsServer,
+  type TestTlsServer,
+} from './helpers.js';
 
 type Loss = Extract<CaptureEvent, { kind: 'loss' }>;
 
 describe.runIf(captureAvailable('overflow.test.ts'))('capture: ring buffer overflow', () => {
-  let server: Server;
+  let server: TestTlsServer;
   let port: number;
   let certPath: string;
 
   beforeAll(async () => {
-    const tls = await getServerCertificate();
-    certPath = tls.certPath;
-    server = createServer({ cert: tls.cert, key: tls.key }, (req, res) => {
-      req.resume();
-      req.on('end', () => res.end('ok'));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    port = (server.address() as AddressInfo).port;
+    server = await startTlsServer((_req, _body, res) => res.end('ok'));
+    ({ port, certPath } = server);
   });
-  afterAll(() => {
-    server?.close();
-    server?.closeAllConnections();
-  });
+  afterAll(() => server?.close());
 
   it('counts kernel drops, reports them as LossEvents and keeps capturing', async () => {
     const { capture, log } = await startLoggedCapture({ ringBufferBytes: 4096 * 4 });

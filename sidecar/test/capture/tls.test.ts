@@ -1,9 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { getServerCertificate } from '@agentsight/mock-llm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaptureEvent, CaptureHandle } from '../../src/capture/index.js';
 import {
@@ -12,6 +9,8 @@ import {
   reassemble,
   runTracked,
   startLoggedCapture,
+  startTlsServer,
+  type TestTlsServer,
   tempDir,
 } from './helpers.js';
 
@@ -42,34 +41,25 @@ function connections(log: EventLog, pid: number): string[] {
 describe.runIf(captureAvailable('tls.test.ts'))('capture: TLS plaintext', () => {
   let capture: CaptureHandle;
   let log: EventLog;
-  let server: Server;
+  let server: TestTlsServer;
   let port: number;
   let dir: string;
   let certPath: string;
 
   beforeAll(async () => {
     dir = tempDir('agentsight-tls-');
-    const tls = await getServerCertificate();
-    certPath = tls.certPath;
     // Echo server: the response body says which request it answers and how many bytes it got.
-    server = createServer({ cert: tls.cert, key: tls.key }, (req, res) => {
-      const parts: Buffer[] = [];
-      req.on('data', (d: Buffer) => parts.push(d));
-      req.on('end', () => {
-        const body = Buffer.concat(parts);
-        res.setHeader('content-type', 'text/plain');
-        res.end(`response to ${req.url} (${body.length} bytes) ${body.subarray(0, 32).toString('latin1')}`);
-      });
+    server = await startTlsServer((req, body, res) => {
+      res.setHeader('content-type', 'text/plain');
+      res.end(`response to ${req.url} (${body.length} bytes) ${body.subarray(0, 32).toString('latin1')}`);
     });
-    server.keepAliveTimeout = 2000;
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    port = (server.address() as AddressInfo).port;
+    server.server.keepAliveTimeout = 2000;
+    ({ port, certPath } = server);
     ({ capture, log } = await startLoggedCapture());
   });
 
   afterAll(async () => {
     server?.close();
-    server?.closeAllConnections();
     await capture?.stop();
   });
 
