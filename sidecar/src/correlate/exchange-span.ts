@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { type Attributes, SpanKind, type SpanStatus, SpanStatusCode } from '@opentelemetry/api';
+import { memoizeBounded } from '../bounded-memo.js';
 import type { HttpExchange } from '../decode/types.js';
 import { ATTR, EVENT } from './attribute-names.js';
 import { llmAttributes, llmContentAttributes, llmSpanName } from './llm-attributes.js';
@@ -26,18 +27,10 @@ export function parseHostHeader(host: string | undefined): { address?: string; p
 }
 
 /** A process talks to a handful of hosts, each over and over: each Host header is parsed once. */
-const MAX_CACHED_HOSTS = 256;
-const parsedHosts = new Map<string, Readonly<{ address?: string; port: number }>>();
+const parseHostOnce = memoizeBounded(parseHostHeader, 256);
 
 function serverOf(host: string | undefined): Readonly<{ address?: string; port: number }> {
-  if (host === undefined) return NO_HOST;
-  let server = parsedHosts.get(host);
-  if (server === undefined) {
-    server = parseHostHeader(host);
-    if (parsedHosts.size >= MAX_CACHED_HOSTS) parsedHosts.clear();
-    parsedHosts.set(host, server);
-  }
-  return server;
+  return host === undefined ? NO_HOST : parseHostOnce(host);
 }
 
 const NO_HOST = parseHostHeader(undefined);

@@ -1,3 +1,5 @@
+import { memoizeBounded } from '../bounded-memo.js';
+
 /** Header names whose values are credentials. Names are compared lower-cased. */
 export const DEFAULT_SENSITIVE_HEADERS: readonly string[] = [
   'authorization',
@@ -37,14 +39,5 @@ export function createHeaderMatcher(extraNames: readonly string[] = []): (name: 
     if (isExempt(key)) return false;
     return SENSITIVE_NAME_PARTS.some((part) => key.includes(part));
   };
-  const remembered = new Map<string, boolean>();
-  return (name) => {
-    let sensitive = remembered.get(name);
-    if (sensitive === undefined) {
-      sensitive = decide(name);
-      if (remembered.size >= MAX_REMEMBERED_NAMES) remembered.clear();
-      remembered.set(name, sensitive);
-    }
-    return sensitive;
-  };
+  return memoizeBounded(decide, MAX_REMEMBERED_NAMES);
 }
