@@ -17,14 +17,11 @@ import { runTimed } from './sidecar-cli.mjs';
  */
 const CLIENT_COMM = 'asbench-client';
 
-/** Starts the loader; resolves once it is ready. `attached` resolves with the wall-clock ms of its first TLS attach. */
+/** Starts the loader; resolves once it is ready. `attachedAtMs()`: wall-clock ms of its first TLS attach, if any. */
 async function startLoader() {
   const loader = spawn(findLoader(), ['--comm', CLIENT_COMM], { stdio: ['pipe', 'ignore', 'pipe'] });
   let stderr = '';
-  let onAttached;
-  const attached = new Promise((resolve) => {
-    onAttached = resolve;
-  });
+  let attachedAtMs;
   const exited = new Promise((resolve, reject) => {
     loader.once('error', reject);
     loader.once('close', (code) => resolve({ code, stderr }));
@@ -32,7 +29,7 @@ async function startLoader() {
   await new Promise((resolve, reject) => {
     loader.stderr.setEncoding('utf8').on('data', (text) => {
       stderr += text;
-      if (/attached TLS probes/.test(stderr)) onAttached(Date.now());
+      if (attachedAtMs === undefined && /attached TLS probes/.test(stderr)) attachedAtMs = Date.now();
       if (/ready \(/.test(stderr)) resolve();
     });
     exited.then(({ code }) => reject(new Error(`loader exited ${code} before it was ready:\n${stderr}`)));
@@ -41,7 +38,7 @@ async function startLoader() {
     loader.stdin.end();
     return exited;
   };
-  return { pid: loader.pid, attached, stop };
+  return { pid: loader.pid, attachedAtMs: () => attachedAtMs, stop };
 }
 
 /**
@@ -64,7 +61,7 @@ export async function runUnderLoaderOnly(argv, { env, onLoader }) {
     rmSync(dir, { recursive: true, force: true });
   }
   if (result.code !== 0) throw new Error(`${argv.join(' ')} exited ${result.code}:\n${result.stderr}`);
-  const attachedAtMs = await Promise.race([loader.attached, new Promise((r) => setTimeout(r, 0, undefined))]);
+  const attachedAtMs = loader.attachedAtMs();
   const counts = /stopped: (\d+) records, (\d+) bytes forwarded/.exec(stopped.stderr);
   if (stopped.code !== 0 || !counts || attachedAtMs === undefined)
     throw new Error(

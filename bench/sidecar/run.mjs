@@ -42,9 +42,9 @@ const work = mkdtempSync(join(tmpdir(), 'agentsight-bench-'));
 const outFile = (name) => join(work, `${name}.json`);
 const readJson = (path) => JSON.parse(readFileSync(path, 'utf8'));
 
-/** Without/with order for `pairs` pairs: A B B A A B B A … */
-function alternating(pairs) {
-  return Array.from({ length: pairs }, (_, i) => (i % 2 === 0 ? [false, true] : [true, false])).flat();
+/** `rounds` rounds of `modes`, every other one reversed (A B B A …, A B C C B A …) so drift cancels. */
+function alternating(rounds, modes) {
+  return Array.from({ length: rounds }, (_, i) => (i % 2 === 0 ? modes : [...modes].reverse())).flat();
 }
 
 /**
@@ -78,7 +78,7 @@ async function agentWorkload(cli, services) {
   // One untraced and one traced run first, not counted: page cache, JIT of the sidecar itself.
   for (const traced of [false, true])
     await runMaybeTraced(argv(outFile('agent-warmup')), traced, { cli, env, sidecarOptions });
-  for (const [i, traced] of alternating(PLAN.agentPairs).entries()) {
+  for (const [i, traced] of alternating(PLAN.agentPairs, [false, true]).entries()) {
     const out = outFile(`agent-${i}`);
     const result = await runMaybeTraced(argv(out), traced, { cli, env, sidecarOptions });
     runs[traced].push({ ...readJson(out), wallMs: result.wallMs, summary: result.summary });
@@ -125,13 +125,8 @@ function windowCpu(window, samples) {
   };
 }
 
-/** Runs of (b), in A B C C B A … order so drift of the shared machine cancels. */
+/** The runs of (b): without capture, under `record`, and with the BPF loader alone. */
 const LOAD_MODES = ['plain', 'traced', 'captureOnly'];
-function loadRounds(pairs) {
-  return Array.from({ length: pairs }, (_, i) =>
-    i % 2 === 0 ? LOAD_MODES : [...LOAD_MODES].reverse(),
-  ).flat();
-}
 
 /** One (b) run in `mode`; its CPU (and, traced, the sidecar's RSS) sampled while it runs. */
 async function loadRun(mode, argv, { cli, env, sidecarOptions, server }) {
@@ -170,7 +165,7 @@ async function saturatingLoad(cli, services) {
   try {
     for (const size of LOAD_SIZES) {
       results[size] = Object.fromEntries(LOAD_MODES.map((mode) => [mode, []]));
-      for (const [i, mode] of loadRounds(PLAN.loadPairs).entries()) {
+      for (const [i, mode] of alternating(PLAN.loadPairs, LOAD_MODES).entries()) {
         const out = outFile(`load-${size}-${i}`);
         const run = await loadRun(mode, loadClientArgv(out, server.url, size), {
           cli,
