@@ -33,8 +33,8 @@ export interface TlsDataEvent extends TaskRef {
   direction: TlsDirection;
   offset: number;
   /**
-   * Read-only view into the capture's input chunk (up to 64 KiB): holding it keeps that chunk
-   * alive, so consumers that keep bytes for long copy them.
+   * View into the capture's read buffer, valid only until onEvent returns: the buffer is reused
+   * for the next read, so a consumer that keeps bytes copies them.
    */
   data: Buffer;
   /** Bytes the SSL call transferred in total (the sum over its chunks); data.length may be less when truncated. */

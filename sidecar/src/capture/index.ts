@@ -1,6 +1,7 @@
 import { findLoader } from './find-loader.js';
 import { LoaderProcess, loaderArguments } from './loader-process.js';
 import { checkCapturePrivileges } from './privileges.js';
+import { openRecordChannel } from './record-channel.js';
 import type { CaptureHandle, CaptureOptions } from './types.js';
 
 export * from './events.js';
@@ -16,7 +17,9 @@ export type { CaptureHandle, CaptureOptions, CaptureStats } from './types.js';
 export async function startCapture(options: CaptureOptions): Promise<CaptureHandle> {
   const privileges = checkCapturePrivileges();
   if (!privileges.ok) throw new Error(`capture: ${privileges.message}`);
-  const loader = new LoaderProcess(options.loaderPath ?? findLoader(), loaderArguments(options), options);
+  const loaderPath = options.loaderPath ?? findLoader();
+  const args = loaderArguments(options);
+  const loader = new LoaderProcess(loaderPath, args, options, await openRecordChannel());
   await loader.ready;
   return loader;
 }

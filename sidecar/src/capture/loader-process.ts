@@ -1,10 +1,12 @@
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { createInterface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
 import { EpochClock } from './clock.js';
 import type { CaptureEvent, LossEvent } from './events.js';
 import { FrameSplitter } from './frame-splitter.js';
+import type { RecordChannel } from './record-channel.js';
 import { decodeRecord, type LoaderRecord } from './record-decoder.js';
 import type { CaptureHandle, CaptureOptions, CaptureStats } from './types.js';
 
@@ -35,15 +37,15 @@ export function loaderArguments(options: CaptureOptions): string[] {
 }
 
 /**
- * One running loader: spawns it, turns its stdout into CaptureEvents, answers track() with
- * the loader's ACKs and turns its stats records into LossEvents.
+ * One running loader: spawns it with `channel` as its stdout, turns the records into CaptureEvents,
+ * answers track() with the loader's ACKs and turns its stats records into LossEvents.
  */
 export class LoaderProcess implements CaptureHandle {
   readonly exited: Promise<number>;
   /** Resolves at the loader's READY record; rejects if it exits or fails to spawn first. */
   readonly ready: Promise<void>;
 
-  private readonly child: ChildProcessWithoutNullStreams;
+  private readonly child: ChildProcessByStdio<Writable, null, Readable>;
   private readonly splitter = new FrameSplitter();
   private readonly clock = new EpochClock();
   private readonly stderrTail: string[] = [];
@@ -65,18 +67,18 @@ export class LoaderProcess implements CaptureHandle {
     loaderPath: string,
     args: string[],
     private readonly options: CaptureOptions,
+    channel: RecordChannel,
   ) {
     this.ready = new Promise((resolve, reject) => {
       this.resolveReady = resolve;
       this.rejectReady = reject;
     });
-    this.child = spawn(loaderPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    channel.onChunk = (chunk) => this.splitter.push(chunk, (rec) => this.onRecord(rec));
+    this.child = spawn(loaderPath, args, { stdio: ['pipe', channel.loaderEnd, 'pipe'] });
+    channel.releaseLoaderEnd();
     // A dead loader must not take the host down through an EPIPE on its stdin.
     this.child.stdin.on('error', () => {});
-    this.child.stdout.on('data', (chunk: Buffer) => this.splitter.push(chunk, (rec) => this.onRecord(rec)));
-    this.stdoutEnded = new Promise((resolve) => {
-      this.child.stdout.on('close', () => resolve());
-    });
+    this.stdoutEnded = channel.ended;
     createInterface({ input: this.child.stderr }).on('line', (line) => this.onLogLine(line));
 
     this.exited = new Promise((resolve) => {

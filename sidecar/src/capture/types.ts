@@ -9,6 +9,7 @@ export interface CaptureOptions {
   tls?: boolean;
   /** Loader binary; default: the built bpf/.output/agentsight-loader found relative to this package. */
   loaderPath?: string;
+  /** Called synchronously per event; a tls_data event's `data` is only valid during the call. */
   onEvent: (event: CaptureEvent) => void;
   /** Loader stderr, one line per call. */
   onLog?: (line: string) => void;

@@ -34,7 +34,8 @@ export class EventLog {
   private waiters: Array<() => void> = [];
 
   readonly onEvent = (event: CaptureEvent): void => {
-    this.events.push(event);
+    // TLS data is a view into a read buffer the capture reuses.
+    this.events.push(event.kind === 'tls_data' ? { ...event, data: Buffer.from(event.data) } : event);
     for (const wake of this.waiters.splice(0)) wake();
   };
 
