@@ -185,13 +185,11 @@ export class DirectionDecoder implements StreamSink, MessageSink {
   }
 }
 
-const EMPTY_BODY = Buffer.alloc(0);
-
 function isLlmCall(requestHead: MessageHead | undefined): boolean {
   const line = requestHead?.request;
   if (!line || !requestHead) return false;
   return (
-    detectLlmApi({ ...line, headers: requestHead.headers, body: EMPTY_BODY, complete: false }) !== undefined
+    detectLlmApi({ method: line.method, target: line.target, headers: requestHead.headers }) !== undefined
   );
 }
 

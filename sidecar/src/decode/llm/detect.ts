@@ -9,24 +9,37 @@ export interface DetectedApi {
  * Which LLM wire API a request targets, from its path suffix (so proxy and Azure-style prefixes such as
  * `/openai/deployments/x/chat/completions` match) and, for the provider, its headers and host.
  */
-export function detectLlmApi(request: HttpRequestRecord): DetectedApi | undefined {
+export function detectLlmApi(
+  request: Pick<HttpRequestRecord, 'method' | 'target' | 'headers'>,
+): DetectedApi | undefined {
   if (request.method !== 'POST') return undefined;
-  const query = request.target.indexOf('?');
-  const path = (query === -1 ? request.target : request.target.slice(0, query)).replace(/\/+$/, '');
+  const path = trimmedPath(request.target);
+  // Most traffic is not an LLM call: decide that before looking at headers.
+  let api: LlmCall['api'];
+  if (path.endsWith('/chat/completions')) api = 'chat.completions';
+  else if (path.endsWith('/responses')) api = 'responses';
+  else if (path.endsWith('/embeddings')) api = 'embeddings';
+  else if (path.endsWith('/messages')) api = 'messages';
+  else return undefined;
   const headers = request.headers;
-  const anthropicHints =
-    headers['anthropic-version'] !== undefined ||
-    (headers['x-api-key'] !== undefined && headers.authorization === undefined) ||
-    /anthropic/i.test(headers.host ?? '');
-  // OpenAI-shaped APIs are also served by other vendors (Anthropic has an OpenAI-compatible endpoint).
-  const provider = /anthropic/i.test(headers.host ?? '') ? 'anthropic' : 'openai';
-  if (path.endsWith('/chat/completions')) return { provider, api: 'chat.completions' };
-  if (path.endsWith('/responses')) return { provider, api: 'responses' };
-  if (path.endsWith('/embeddings')) return { provider, api: 'embeddings' };
-  if (path.endsWith('/messages') && (anthropicHints || path.endsWith('/v1/messages'))) {
-    return { provider: 'anthropic', api: 'messages' };
+  const anthropicHost = /anthropic/i.test(headers.host ?? '');
+  if (api !== 'messages') {
+    // OpenAI-shaped APIs are also served by other vendors (Anthropic has an OpenAI-compatible endpoint).
+    return { provider: anthropicHost ? 'anthropic' : 'openai', api };
   }
-  return undefined;
+  const anthropicHints =
+    anthropicHost ||
+    headers['anthropic-version'] !== undefined ||
+    (headers['x-api-key'] !== undefined && headers.authorization === undefined);
+  return anthropicHints || path.endsWith('/v1/messages') ? { provider: 'anthropic', api } : undefined;
+}
+
+/** The target without its query and trailing slashes. */
+function trimmedPath(target: string): string {
+  const query = target.indexOf('?');
+  let end = query === -1 ? target.length : query;
+  while (end > 0 && target.charCodeAt(end - 1) === 0x2f) end--;
+  return end === target.length ? target : target.slice(0, end);
 }
 
 /** The request body has the shape of that API (guards against unrelated endpoints with the same path). */
