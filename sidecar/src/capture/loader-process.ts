@@ -45,7 +45,7 @@ export class LoaderProcess implements CaptureHandle {
   /** Resolves at the loader's READY record; rejects if it exits or fails to spawn first. */
   readonly ready: Promise<void>;
 
-  private readonly child: ChildProcessByStdio<Writable, null, Readable>;
+  private readonly child: ChildProcessByStdio<Writable, Readable | null, Readable>;
   private readonly splitter = new FrameSplitter();
   private readonly clock = new EpochClock();
   private readonly stderrTail: string[] = [];
@@ -73,12 +73,17 @@ export class LoaderProcess implements CaptureHandle {
       this.resolveReady = resolve;
       this.rejectReady = reject;
     });
-    channel.onChunk = (chunk) => this.splitter.push(chunk, (rec) => this.onRecord(rec));
-    this.child = spawn(loaderPath, args, { stdio: ['pipe', channel.loaderEnd, 'pipe'] });
-    channel.releaseLoaderEnd();
+    // stdin and stderr are pipes: spawn() types them as possibly null only because stdout is not.
+    this.child = spawn(loaderPath, args, {
+      stdio: ['pipe', channel.loaderStdout, 'pipe'],
+    }) as ChildProcessByStdio<Writable, Readable | null, Readable>;
+    this.stdoutEnded = channel.attach(this.child, (chunk) =>
+      this.splitter.push(chunk, (rec) => this.onRecord(rec)),
+    );
+    if (channel.fallbackReason)
+      this.onLogLine(`reading the loader through a pipe (${channel.fallbackReason})`);
     // A dead loader must not take the host down through an EPIPE on its stdin.
     this.child.stdin.on('error', () => {});
-    this.stdoutEnded = channel.ended;
     createInterface({ input: this.child.stderr }).on('line', (line) => this.onLogLine(line));
 
     this.exited = new Promise((resolve) => {

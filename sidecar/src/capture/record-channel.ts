@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -7,30 +8,50 @@ import { join } from 'node:path';
 const READ_BUFFER_BYTES = 1 << 20;
 
 /**
- * The byte stream from the loader to the sidecar: a connected pair of Unix sockets. The loader gets
- * one end as its stdout; the sidecar reads the other into one reused buffer. A pipe read through
- * `child.stdout` allocates a fresh 64 KiB buffer per read, and at ~1 GB/s of plaintext the
- * collection of those buffers took half of the sidecar's CPU.
+ * The byte stream from the loader (its stdout) to the sidecar. Preferably a connected pair of Unix
+ * sockets that the sidecar reads into one reused buffer: a pipe read through `child.stdout`
+ * allocates a fresh 64 KiB buffer per read, and at ~1 GB/s of plaintext collecting those buffers
+ * took half of the sidecar's CPU. Where no socket can be made (no writable temporary directory),
+ * it is that plain pipe.
  */
 export interface RecordChannel {
-  /** Hand to spawn() as the loader's stdout, then call releaseLoaderEnd(). */
-  readonly loaderEnd: Socket;
-  /** Closes this process's copy of the loader's end; the child keeps its own. */
-  releaseLoaderEnd(): void;
+  /** What spawn() gets as the loader's stdout. */
+  readonly loaderStdout: 'pipe' | Socket;
+  /** Why the plain pipe is used, when it is. */
+  readonly fallbackReason?: string;
   /**
-   * Receives every read. `chunk` is only valid during the call: the buffer is read into again
-   * afterwards, so anything kept must be copied.
+   * Call right after spawn(). Delivers every read to `onChunk`, which must copy what it keeps: the
+   * chunk may be read into again after the call. Resolves at end of stream.
    */
-  onChunk: (chunk: Buffer) => void;
-  /** Resolves when the loader's end is closed by every holder (EOF) or the socket fails. */
-  readonly ended: Promise<void>;
+  attach(child: ChildProcess, onChunk: (chunk: Buffer) => void): Promise<void>;
+}
+
+export async function openRecordChannel(): Promise<RecordChannel> {
+  try {
+    return await openSocketChannel();
+  } catch (error) {
+    return pipeChannel(`no socket channel: ${(error as Error).message}`);
+  }
+}
+
+function pipeChannel(fallbackReason: string): RecordChannel {
+  return {
+    loaderStdout: 'pipe',
+    fallbackReason,
+    attach(child, onChunk) {
+      const stdout = child.stdout;
+      if (!stdout) return Promise.resolve();
+      stdout.on('data', onChunk);
+      return new Promise((resolve) => stdout.on('close', () => resolve()));
+    },
+  };
 }
 
 /**
- * Opens the channel. The listening socket lives in a fresh 0700 directory and is removed once
- * connected, so no other local user can connect first and inject records.
+ * The listening socket lives in a fresh 0700 directory and is removed once connected, so no other
+ * local user can connect first and inject records.
  */
-export async function openRecordChannel(): Promise<RecordChannel> {
+async function openSocketChannel(): Promise<RecordChannel> {
   const dir = mkdtempSync(join(tmpdir(), 'agentsight-'));
   const path = join(dir, 'records.sock');
   const server = createServer();
@@ -40,7 +61,7 @@ export async function openRecordChannel(): Promise<RecordChannel> {
       server.listen(path, resolve);
     });
     const accepted = new Promise<Socket>((resolve) => server.once('connection', resolve));
-    // Nothing arrives before the loader is spawned, which is after this function returns.
+    // Nothing arrives before the loader is spawned, which is after attach() set the consumer.
     let deliver: (chunk: Buffer) => void = () => {};
     const reader = connect({
       path,
@@ -61,14 +82,15 @@ export async function openRecordChannel(): Promise<RecordChannel> {
     const ended = new Promise<void>((resolve) => reader.on('close', () => resolve()));
     const loaderEnd = await accepted;
     loaderEnd.pause(); // nothing is ever sent to the loader this way
-    const channel: RecordChannel = {
-      loaderEnd,
-      ended,
-      onChunk: () => {},
-      releaseLoaderEnd: () => loaderEnd.destroy(),
+    return {
+      loaderStdout: loaderEnd,
+      attach(_child, onChunk) {
+        deliver = onChunk;
+        // The child holds its own copy; closing ours lets EOF come when the loader exits.
+        loaderEnd.destroy();
+        return ended;
+      },
     };
-    deliver = (chunk) => channel.onChunk(chunk);
-    return channel;
   } finally {
     server.close();
     rmSync(dir, { recursive: true, force: true });
