@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The library packages (@agentsight/otel, mock-llm, testing) must run on Node 20.6+, 22 and 24:
-# run their suites again under the newest Node 22 and 24, fetched from the npm registry as the
+# The library packages (@agentsight/otel, sidecar, mock-llm, testing) must run on Node 20.6+, 22 and
+# 24: run their suites again under the newest Node 22 and 24, fetched from the npm registry as the
 # `node-linux-<arch>` packages (no nodejs.org download needed). Needs a prior `pnpm build`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,8 +21,8 @@ for major in 22 24; do
     tar xzf "$dir/$tarball" -C "$dir" && rm "$dir/$tarball"
   fi
   bin="$(pwd)/$dir/package/bin"
-  echo "== library suites on $("$bin/node" --version)"
-  for pkg in packages/otel packages/mock-llm packages/testing; do
+  echo "== library suites (sidecar with its BPF tests) on $("$bin/node" --version)"
+  for pkg in packages/otel sidecar packages/mock-llm packages/testing; do
     (cd "$pkg" && PATH="$bin:$PATH" node ../../node_modules/vitest/vitest.mjs run --reporter=dot)
   done
 done
