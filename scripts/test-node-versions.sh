@@ -11,6 +11,7 @@ case "$(uname -m)" in
   *) echo "test-node-versions: no node-linux package for $(uname -m); NOT testing Node 22/24" >&2; exit 1 ;;
 esac
 cache=.cache/node
+vitest="$(pwd)/node_modules/vitest/vitest.mjs"
 mkdir -p "$cache"
 
 for major in 22 24; do
@@ -23,6 +24,6 @@ for major in 22 24; do
   bin="$(pwd)/$dir/package/bin"
   echo "== library suites (sidecar with its BPF tests) on $("$bin/node" --version)"
   for pkg in packages/otel sidecar packages/mock-llm packages/testing; do
-    (cd "$pkg" && PATH="$bin:$PATH" node ../../node_modules/vitest/vitest.mjs run --reporter=dot)
+    (cd "$pkg" && PATH="$bin:$PATH" node "$vitest" run --reporter=dot)
   done
 done
