@@ -17,9 +17,12 @@ import { runTimed } from './sidecar-cli.mjs';
  */
 const CLIENT_COMM = 'asbench-client';
 
-/** Starts the loader; resolves once it is ready. `attachedAtMs()`: wall-clock ms of its first TLS attach, if any. */
-async function startLoader() {
-  const loader = spawn(findLoader(), ['--comm', CLIENT_COMM], { stdio: ['pipe', 'ignore', 'pipe'] });
+/**
+ * Starts the loader tracing processes that exec as `comm`, records to /dev/null; resolves once it is
+ * ready. `attachedAtMs()`: wall-clock ms of its first TLS attach, if any.
+ */
+export async function startLoader(comm = CLIENT_COMM) {
+  const loader = spawn(findLoader(), ['--comm', comm], { stdio: ['pipe', 'ignore', 'pipe'] });
   let stderr = '';
   let attachedAtMs;
   const exited = new Promise((resolve, reject) => {

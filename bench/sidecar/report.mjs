@@ -1,6 +1,7 @@
 /** Turns bench:sidecar results into the printed tables and the target check. */
 import { median } from '../lib/stats.mjs';
 import { fixed, markdownTable, printBanner, printSection, signed, verdict } from '../lib/table.mjs';
+import { UPROBE_COST_PAYLOAD_BYTES } from './uprobe-cost.mjs';
 
 const TARGET = { agentOverheadPct: 1, throughputRatio: 0.85, decodeMBps: 150, rssMB: 200 };
 const MB = 1e6;
@@ -272,11 +273,27 @@ function printDecode(decode, targets) {
   ]);
 }
 
+function printUprobeCost(rows) {
+  printSection(
+    `(e) One probed SSL call, ns (median of 3 runs of a C loop calling SSL_write/SSL_read, ${UPROBE_COST_PAYLOAD_BYTES} B payloads)`,
+    markdownTable(
+      [
+        'first instruction of the probed function',
+        'no probes',
+        'probed, process not traced',
+        'traced (payload into the ring)',
+      ],
+      rows.map((row) => [row.variant, fixed(row.plain), fixed(row.untraced, 0), fixed(row.traced, 0)]),
+    ),
+  );
+}
+
 /** `plan` says how the runs were made: agentSteps, loadMs, loadPairs, loadSizes, concurrency. */
 export function printReport(report, plan) {
   const targets = [];
   if (report.agent) printAgent(report.agent, plan, targets);
   if (report.load) printLoad(report.load, plan, targets);
   if (report.decode) printDecode(report.decode, targets);
+  if (report.uprobeCost) printUprobeCost(report.uprobeCost);
   printSection('Targets', markdownTable(['target', 'measured', 'met'], targets));
 }

@@ -6,9 +6,10 @@
  *       kernel capture and the sidecar's decoding
  *   (c) decode throughput of the TypeScript pipeline on recorded (and synthetic) captures, one core
  *   (d) sidecar RSS (node process + BPF loader) at steady state during (b)
+ *   (e) the cost of one probed SSL call, by the instruction the probe sits on (uprobe-cost.mjs)
  * With and without runs alternate (A B B A …) so drift of the shared machine cancels.
  *
- *   node bench/sidecar/run.mjs [--quick] [--only a,b,c]
+ *   node bench/sidecar/run.mjs [--quick] [--only a,b,c,e]
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -26,13 +27,14 @@ import { runUnderLoaderOnly } from './capture-only.mjs';
 import { printReport } from './report.mjs';
 import { sampleSidecarRss } from './rss-sampler.mjs';
 import { parseSummary, probeCapture, recordArgv, runTimed, sidecarCliPath } from './sidecar-cli.mjs';
+import { measureUprobeCost } from './uprobe-cost.mjs';
 
 const { values: args } = parseArgs({
-  options: { quick: { type: 'boolean', default: false }, only: { type: 'string', default: 'a,b,c' } },
+  options: { quick: { type: 'boolean', default: false }, only: { type: 'string', default: 'a,b,c,e' } },
 });
 const PLAN = args.quick
-  ? { agentPairs: 1, agentSteps: 5, loadPairs: 1, loadMs: 2000, decodeSeconds: 0.5 }
-  : { agentPairs: 12, agentSteps: 12, loadPairs: 2, loadMs: 5000, decodeSeconds: 2 };
+  ? { agentPairs: 1, agentSteps: 5, loadPairs: 1, loadMs: 2000, decodeSeconds: 0.5, uprobePairs: 5000 }
+  : { agentPairs: 12, agentSteps: 12, loadPairs: 2, loadMs: 5000, decodeSeconds: 2, uprobePairs: 50_000 };
 const LOAD_SIZES = [1024, 64 * 1024];
 const LOAD_CONCURRENCY = 8;
 const parts = new Set(args.only.split(','));
@@ -237,7 +239,7 @@ async function main() {
   const probe = await probeCapture(cli);
   const unavailable = probe.reason;
   if (unavailable)
-    printBanner(`eBPF capture cannot run here, so (a), (b) and (d) are NOT measured: ${unavailable}`);
+    printBanner(`eBPF capture cannot run here, so (a), (b), (d) and (e) are NOT measured: ${unavailable}`);
   else
     process.stdout.write(
       `fixed cost of \`record -- /bin/true\` (attach, flush, exit): ${fixed(probe.wallMs, 0)} ms\n`,
@@ -255,6 +257,8 @@ async function main() {
       }
     }
     if (parts.has('c')) report.decode = await decodeThroughput();
+    if (!unavailable && parts.has('e'))
+      report.uprobeCost = await measureUprobeCost({ pairs: PLAN.uprobePairs });
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
