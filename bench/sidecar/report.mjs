@@ -1,7 +1,7 @@
 /** Turns bench:sidecar results into the printed tables and the target check. */
 import { median } from '../lib/stats.mjs';
 import { fixed, markdownTable, printBanner, printSection, signed, verdict } from '../lib/table.mjs';
-import { UPROBE_COST_PAYLOAD_BYTES } from './uprobe-cost.mjs';
+import { PAYLOAD_BYTES as UPROBE_PAYLOAD_BYTES } from './uprobe-cost.mjs';
 
 const TARGET = { agentOverheadPct: 1, throughputRatio: 0.85, decodeMBps: 150, rssMB: 200 };
 const MB = 1e6;
@@ -275,7 +275,7 @@ function printDecode(decode, targets) {
 
 function printUprobeCost(rows) {
   printSection(
-    `(e) One probed SSL call, ns (median of 3 runs of a C loop calling SSL_write/SSL_read, ${UPROBE_COST_PAYLOAD_BYTES} B payloads)`,
+    `(e) One probed SSL call, ns (median of 3 runs of a C loop calling SSL_write/SSL_read, ${UPROBE_PAYLOAD_BYTES} B payloads)`,
     markdownTable(
       [
         'first instruction of the probed function',

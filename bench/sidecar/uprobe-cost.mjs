@@ -17,7 +17,7 @@ import { runTimed } from './sidecar-cli.mjs';
 
 const TRACED_COMM = 'asbench-ssl';
 const UNTRACED_NAME = 'asbench-other';
-const PAYLOAD_BYTES = 64;
+export const PAYLOAD_BYTES = 64;
 
 const VARIANTS = {
   'push (emulated; Node)': { enter: 'push %rbx', leave: 'pop %rbx' },
@@ -99,5 +99,3 @@ export async function measureUprobeCost({ pairs = 50_000, rounds = 3 } = {}) {
     rmSync(dir, { recursive: true, force: true });
   }
 }
-
-export const UPROBE_COST_PAYLOAD_BYTES = PAYLOAD_BYTES;

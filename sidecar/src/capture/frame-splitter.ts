@@ -16,12 +16,12 @@ export class FrameSplitter {
 
   /**
    * Feeds a chunk of stdout; calls `onRecord` for each complete record: a view into `chunk` or into
-   * a joined copy, neither of which is written again.
+   * a joined copy, valid during the call only (the capture reads into the same buffer again).
    */
   push(chunk: Buffer, onRecord: (record: Buffer) => void): void {
     let pos = 0;
     if (this.pending.length > 0) {
-      // Join only the bytes that complete the cut record, not the whole (64 KiB) chunk.
+      // Join only the bytes that complete the cut record, not the whole (up to 1 MiB) chunk.
       const carried = this.pending.length;
       const joined = Buffer.concat([this.pending, chunk.subarray(0, this.bytesToComplete(chunk))]);
       const end = this.split(joined, 0, carried, onRecord);
@@ -33,7 +33,7 @@ export class FrameSplitter {
       pos = end - carried;
     }
     const end = this.split(chunk, pos, chunk.length, onRecord);
-    // Copy the tail so the chunk it came from is not kept alive by it.
+    // Copy the tail: the chunk's buffer is read into again after this call.
     this.pending = end >= chunk.length ? EMPTY : Buffer.from(chunk.subarray(end));
   }
 
